@@ -1,0 +1,61 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install lint format migrations-check check-deploy worker beat messages bench clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+var/.messages: $(VENV)/.installed $(wildcard locale/*/LC_MESSAGES/*.po)
+	mkdir -p var/static
+	DJANGO_ENV=development $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed var/.messages
+
+run: install
+	DJANGO_ENV=development $(MANAGE) migrate --no-input -v 0
+	DJANGO_ENV=development $(MANAGE) seed_demo
+	DJANGO_ENV=development $(MANAGE) runserver 127.0.0.1:8000
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: $(VENV)/.installed
+	DJANGO_ENV=development $(MANAGE) makemigrations --check --dry-run
+
+# `manage.py check --deploy` with production-like settings (throwaway key and host).
+check-deploy: install
+	DJANGO_ENV=production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	DJANGO_ALLOWED_HOSTS=portal.example.gov.tw $(MANAGE) check --deploy --fail-level WARNING
+
+worker: install
+	$(VENV)/bin/celery -A rdec_portal worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A rdec_portal beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+messages: $(VENV)/.installed
+	DJANGO_ENV=development $(MANAGE) makemessages -l zh_Hant --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
+
+clean:
+	rm -rf $(VENV) node_modules var

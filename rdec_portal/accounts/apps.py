@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "rdec_portal.accounts"
+    label = "accounts"
+    verbose_name = _("Accounts and agencies")
+
+    def ready(self):
+        from rdec_portal.accounts.roles import sync_roles
+
+        # Roles are groups; make sure every role exists with its permissions after each migrate.
+        post_migrate.connect(sync_roles, sender=self)

@@ -1,0 +1,40 @@
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from rdec_portal import api, views
+from rdec_portal.accounts.roles import Line
+
+api.discover()
+
+admin.site.site_header = "高雄市政府研考會入口網 管理"
+admin.site.site_title = "RDEC Portal admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("staff/", views.staff_home, name="staff-home"),
+    path("staff/lines/<slug:slug>/", views.line_unavailable, name="line-unavailable"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("rdec_portal.accounts.urls")),
+    path("workflow/", include("rdec_portal.workflow.urls")),
+    path("performance/", include("rdec_portal.performance.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api.router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+# A business line's pages appear once its app is installed: /research/, /service-center/, ...
+for line in Line:
+    if apps.is_installed(line.value):
+        urlpatterns.append(path(f"{views.line_slug(line.value)}/", include(f"{line.value}.urls")))
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -12,3 +12,5 @@ class WorkflowConfig(AppConfig):
 
         # Each business app declares its deadline kinds and reminder steps in reminders.py.
         autodiscover_modules("reminders")
+        # Register the shared outbox handlers (email) in every process, web and worker alike.
+        from rdec_portal.workflow import emails  # noqa: F401

@@ -5,6 +5,7 @@ public server in debug mode), "development" (what `make run` sets) or "test" (wh
 suite sets). See .env.example and the README for every variable.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -112,8 +113,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not memory, so a Celery worker started by the tests sees the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    # A file, not memory, so a Celery worker started by the tests sees the same test database;
+    # one per test process, so parallel runs never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("SQLITE_TEST_NAME", str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3"))
+    }
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 else:
     # A request never waits forever on the database.

@@ -1,0 +1,144 @@
+"""Attachment checks: the type comes from the file's first bytes, never from its name.
+
+Images are decoded and saved again without their metadata, so a photo taken on a phone does not
+publish where the citizen lives (GPS) or which phone they own (EXIF).
+"""
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_FILES = 5
+MAX_FILE_SIZE = 20 * 1024 * 1024
+ALLOWED_DESCRIPTION = "JPG, PNG, PDF, MP4, AVI, WMV, WMA, WAV, MP3"
+
+EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "application/pdf": ".pdf",
+    "video/mp4": ".mp4",
+    "video/x-msvideo": ".avi",
+    "video/x-ms-wmv": ".wmv",
+    "audio/x-ms-wma": ".wma",
+    "audio/wav": ".wav",
+    "audio/mpeg": ".mp3",
+}
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+_ASF_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
+
+
+@dataclass
+class CheckedFile:
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    content: File
+
+
+def sniff(head: bytes, name: str = "") -> str | None:
+    """The MIME type the first bytes prove, or None for anything not on the list."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head[4:8] == b"ftyp":
+        return "video/mp4"
+    if head.startswith(b"RIFF") and head[8:12] == b"AVI ":
+        return "video/x-msvideo"
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head.startswith(_ASF_GUID):
+        # WMV and WMA share the ASF container; the name only picks which of the two it is.
+        return "audio/x-ms-wma" if name.lower().endswith(".wma") else "video/x-ms-wmv"
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "audio/mpeg"
+    return None
+
+
+def _strip_image(upload, content_type: str) -> bytes:
+    """Decode the image and encode it again: the pixels survive, the metadata does not."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image.load()
+                # Keep the photo the right way up once the orientation tag is gone.
+                upright = ImageOps.exif_transpose(image)
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as exc:
+        raise ValidationError(
+            _("“%(name)s” is not a readable image."), code="bad_image", params={"name": upload.name}
+        ) from exc
+    fmt = IMAGE_FORMATS[content_type]
+    if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
+        upright = upright.convert("RGB")
+    out = io.BytesIO()
+    upright.save(out, format=fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    return out.getvalue()
+
+
+def _sha256(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def check_upload(upload) -> CheckedFile:
+    """Accept one uploaded file or raise ValidationError with a message the citizen can act on."""
+    name = (upload.name or "file")[-200:]
+    if upload.size > MAX_FILE_SIZE:
+        raise ValidationError(
+            _("“%(name)s” is larger than 20 MB."), code="too_large", params={"name": name}
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = sniff(head, name)
+    if content_type is None:
+        raise ValidationError(
+            _("“%(name)s” is not an accepted file type (%(types)s)."),
+            code="bad_type",
+            params={"name": name, "types": ALLOWED_DESCRIPTION},
+        )
+    if content_type in IMAGE_FORMATS:
+        data = _strip_image(upload, content_type)
+        return CheckedFile(
+            name=name,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            content=ContentFile(data),
+        )
+    return CheckedFile(
+        name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=_sha256(upload),
+        content=upload,
+    )
+
+
+def check_uploads(uploads: list) -> list[CheckedFile]:
+    if len(uploads) > MAX_FILES:
+        raise ValidationError(
+            _("Attach at most %(max)d files."), code="too_many", params={"max": MAX_FILES}
+        )
+    return [check_upload(upload) for upload in uploads]

@@ -163,16 +163,33 @@ class OutboxMessage(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # When the sweep may next republish it: pushed back exponentially after every failure.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # The dead-letter state: set after too many failed attempts; the sweep leaves it alone.
+    failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
         indexes = [
-            # The sweep reads only unprocessed messages.
+            # The sweep reads only messages neither processed nor given up, by when they are due.
             models.Index(
-                fields=["created_at"],
+                fields=["next_attempt_at"],
                 name="workflow_outbox_pending",
-                condition=Q(processed_at__isnull=True),
+                condition=Q(processed_at__isnull=True, failed_at__isnull=True),
+            ),
+            # Operators list the dead letters.
+            models.Index(
+                fields=["failed_at"],
+                name="workflow_outbox_failed",
+                condition=Q(failed_at__isnull=False),
+            ),
+        ]
+        constraints = [
+            # A message either did its work or was given up, never both.
+            models.CheckConstraint(
+                condition=Q(processed_at__isnull=True) | Q(failed_at__isnull=True),
+                name="workflow_outbox_processed_or_failed",
             ),
         ]
 

@@ -12,6 +12,16 @@ def _media_and_mail(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_working_day_calendar():
+    # A test's rolled-back CalendarOverride sends no signal: never let the next test see it.
+    from rdec_portal.workflow.calendar import calendar_cache_clear
+
+    calendar_cache_clear()
+    yield
+    calendar_cache_clear()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

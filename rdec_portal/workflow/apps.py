@@ -12,5 +12,7 @@ class WorkflowConfig(AppConfig):
 
         # Each business app declares its deadline kinds and reminder steps in reminders.py.
         autodiscover_modules("reminders")
-        # Register the shared outbox handlers (email) in every process, web and worker alike.
-        from rdec_portal.workflow import emails  # noqa: F401
+        # Register the shared outbox handlers (email) in every process, web and worker alike, and
+        # connect the calendar's override signals, so an admin edit in any process tells the
+        # others to reload their cached working days.
+        from rdec_portal.workflow import calendar, emails  # noqa: F401

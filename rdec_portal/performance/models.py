@@ -15,8 +15,12 @@ class MonthlyMetric(models.Model):
     line = models.CharField(_("business line"), max_length=20, choices=Line.choices)
     code = models.CharField(_("metric"), max_length=64)
     value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
-    numerator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
-    denominator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(
+        _("numerator"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
     computed_at = models.DateTimeField(_("computed"), auto_now=True)
 
     class Meta:
@@ -26,6 +30,10 @@ class MonthlyMetric(models.Model):
             # The rollup upserts on this key, so running it twice leaves one row.
             models.UniqueConstraint(
                 fields=["month", "agency", "line", "code"], name="performance_metric_unique"
+            ),
+            # A month is stored as its first day; any other day would split one month in two.
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="performance_metric_first_of_month"
             ),
         ]
         indexes = [
@@ -49,6 +57,12 @@ class ClosedMonth(models.Model):
     class Meta:
         verbose_name = _("closed month")
         verbose_name_plural = _("closed months")
+        constraints = [
+            # The same first-of-month key as MonthlyMetric, so the closed check matches exactly.
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="performance_closedmonth_first_of_month"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.month:%Y-%m}"

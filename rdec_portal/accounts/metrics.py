@@ -1,0 +1,61 @@
+"""The shared core's monthly metric: active staff accounts per agency.
+
+Line: information services. The commission's information services division runs the city's
+staff systems, this portal among them, so how many staff in each agency hold a working account
+is its adoption figure, the way the other lines measure their own work.
+
+The account table has no history. The figure for a month is "accounts active now, holding a
+role now, in their agency now, that existed by the month's end". Run on the 1st (the schedule
+does), that is the month-end count; recomputed later, accounts closed since then are missing
+from it. So a month is closed once the mayor's office has it, and from then on the rollup no
+longer touches it: past figures stay as they were counted.
+"""
+
+from datetime import datetime
+
+from django.contrib.auth.models import Group
+from django.db.models import Count, Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from rdec_portal.accounts import roles
+from rdec_portal.accounts.models import User
+from rdec_portal.accounts.roles import Line
+from rdec_portal.performance.registry import Direction, Kind, Metric, register
+
+ACTIVE_STAFF = "accounts.active_staff"
+
+
+def active_staff(start: datetime, end: datetime):
+    has_role = Exists(
+        User.groups.through.objects.filter(
+            user_id=OuterRef("pk"),
+            group__in=Group.objects.filter(name__in=roles.ALL_ROLES),
+        )
+    )
+    counts = (
+        User.objects.filter(has_role, is_active=True, agency__isnull=False, date_joined__lt=end)
+        .values("agency_id")
+        .annotate(accounts=Count("pk"))
+        .order_by("agency_id")
+        .values_list("agency_id", "accounts")
+    )
+    return ((agency_id, n, n, None) for agency_id, n in counts)
+
+
+register(
+    Metric(
+        code=ACTIVE_STAFF,
+        line=Line.INFOSERVICE,
+        label=_("Active staff accounts"),
+        unit=_("accounts"),
+        direction=Direction.HIGHER_IS_BETTER,
+        kind=Kind.COUNT,
+        target=None,
+        min_count=1,
+        description=_(
+            "Staff accounts that are active, hold at least one role and were opened by the "
+            "month's end, by home agency."
+        ),
+        compute=active_staff,
+    )
+)

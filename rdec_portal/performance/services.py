@@ -1,0 +1,164 @@
+"""Every write of the performance app: the monthly rollup, and closing and reopening a month."""
+
+import logging
+from collections.abc import Iterable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from rdec_portal.accounts import roles
+from rdec_portal.performance import registry
+from rdec_portal.performance.models import ClosedMonth, MonthlyMetric
+from rdec_portal.performance.months import current_month, iso_month, month_bounds, month_of
+from rdec_portal.workflow.audit import audit_record
+from rdec_portal.workflow.models import AuditEntry
+
+logger = logging.getLogger(__name__)
+
+_FOUR_PLACES = Decimal("0.0001")
+_UNIQUE_FIELDS = ["month", "agency", "line", "code"]
+_UPDATE_FIELDS = ["value", "numerator", "denominator", "computed_at"]
+
+
+class PerformanceError(ValidationError):
+    """A performance action that cannot be done, with a message the person can act on."""
+
+
+class MonthClosedError(PerformanceError):
+    pass
+
+
+def _decimal(number) -> Decimal | None:
+    if number is None:
+        return None
+    # Through str so that a float from SQLite becomes the decimal it prints as, not its binary.
+    return Decimal(str(number)).quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _metric_rows(metric: registry.Metric, month: date) -> list[MonthlyMetric]:
+    start, end = month_bounds(month)
+    rows = []
+    for agency_id, value, numerator, denominator in metric.compute(start, end):
+        if agency_id is None or value is None:
+            continue
+        rows.append(
+            MonthlyMetric(
+                month=month,
+                agency_id=agency_id,
+                line=metric.line,
+                code=metric.code,
+                value=_decimal(value),
+                numerator=_decimal(numerator),
+                denominator=_decimal(denominator),
+            )
+        )
+    return rows
+
+
+def _store(metric: registry.Metric, month: date, rows: list[MonthlyMetric]) -> None:
+    """Make the month's rows of this metric equal `rows`: upsert them, delete the rest."""
+    if rows:
+        MonthlyMetric.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=_UNIQUE_FIELDS,
+            update_fields=_UPDATE_FIELDS,
+        )
+    # An agency missing from this run (its last case moved elsewhere) must not keep an old figure.
+    MonthlyMetric.objects.filter(month=month, code=metric.code).exclude(
+        line=metric.line, agency_id__in=[row.agency_id for row in rows]
+    ).delete()
+
+
+def _refuse_if_closed(month: date) -> None:
+    if ClosedMonth.objects.filter(month=month).exists():
+        raise MonthClosedError(
+            _("%(month)s is closed: reopen it before recomputing its figures."),
+            code="month_closed",
+            params={"month": iso_month(month)},
+        )
+
+
+@transaction.atomic
+def rollup_month(*, month: date, codes: Iterable[str] | None = None, by=None) -> int:
+    """Recompute the month's MonthlyMetric rows of every (or the given) registered metric.
+
+    Idempotent: the rows afterwards equal what the metrics compute, however often it runs.
+    Returns the number of rows written. Raises MonthClosedError for a closed month. `by` is the
+    person who asked for it, if any (the scheduled rollup has none), for the audit log.
+    """
+    month = month_of(month)
+    _refuse_if_closed(month)
+    total = 0
+    for metric in registry.metrics(codes):
+        rows = _metric_rows(metric, month)
+        _store(metric, month, rows)
+        total += len(rows)
+    # Again at the end: a close that committed while we computed wins, and this run rolls back.
+    _refuse_if_closed(month)
+    if by is not None:
+        audit_record(
+            actor=by,
+            action=AuditEntry.Action.UPDATE,
+            changes={"rollup": iso_month(month), "rows": total},
+        )
+    logger.info("rollup %s: %s rows", iso_month(month), total)
+    return total
+
+
+def _require_administrator(user) -> None:
+    if not roles.has_role(user, roles.ADMINISTRATOR):
+        raise PerformanceError(
+            _("Only an administrator can close or reopen a month."), code="forbidden"
+        )
+
+
+@transaction.atomic
+def month_close(*, month: date, by) -> ClosedMonth:
+    """Lock a complete month's figures once the mayor's office has them."""
+    _require_administrator(by)
+    month = month_of(month)
+    if month >= current_month():
+        raise PerformanceError(
+            _("%(month)s is not over yet: only a past month can be closed."),
+            code="month_not_over",
+            params={"month": iso_month(month)},
+        )
+    # Wait for a rollup of this month that is writing right now, so the close sees its result.
+    list(MonthlyMetric.objects.select_for_update().filter(month=month).values_list("pk"))
+    closed, created = ClosedMonth.objects.get_or_create(month=month, defaults={"closed_by": by})
+    if not created:
+        raise PerformanceError(
+            _("%(month)s is already closed."),
+            code="already_closed",
+            params={"month": iso_month(month)},
+        )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.TRANSITION,
+        obj=closed,
+        changes={"month": iso_month(month), "closed": [False, True]},
+    )
+    return closed
+
+
+@transaction.atomic
+def month_reopen(*, month: date, by) -> None:
+    """Unlock a closed month so the rollup may correct it."""
+    _require_administrator(by)
+    month = month_of(month)
+    closed = ClosedMonth.objects.select_for_update().filter(month=month).first()
+    if closed is None:
+        raise PerformanceError(
+            _("%(month)s is not closed."), code="not_closed", params={"month": iso_month(month)}
+        )
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.TRANSITION,
+        obj=closed,
+        changes={"month": iso_month(month), "closed": [True, False]},
+    )
+    closed.delete()

@@ -13,3 +13,5 @@ class AccountsConfig(AppConfig):
 
         # Roles are groups; make sure every role exists with its permissions after each migrate.
         post_migrate.connect(sync_roles, sender=self)
+        # Logins, logouts and failed logins go to the audit log.
+        from rdec_portal.accounts import signals  # noqa: F401

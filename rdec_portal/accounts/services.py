@@ -1,9 +1,15 @@
 import csv
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from rdec_portal.accounts.models import Agency
+from rdec_portal.accounts import roles
+from rdec_portal.accounts.models import Agency, ApiToken, User
+from rdec_portal.workflow.audit import audit_changes, audit_record, audit_snapshot
+from rdec_portal.workflow.models import AuditEntry
 
 AGENCIES_CSV = Path(__file__).resolve().parent / "data" / "agencies.csv"
 
@@ -33,3 +39,71 @@ def agencies_load(*, path: Path = AGENCIES_CSV) -> int:
             agency.parent = parent
             agency.save(update_fields=["parent"])
     return len(rows)
+
+
+class ApiTokenError(ValidationError):
+    """A token request that cannot be done, with a message the user can act on."""
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, request=None) -> tuple[ApiToken, str]:
+    """Create a personal API token. Returns the token and its key; only the key's hash is kept."""
+    name = (name or "").strip()
+    if not name:
+        raise ApiTokenError(_("Give the token a name, so you can recognise it later."))
+    max_length = ApiToken._meta.get_field("name").max_length
+    if len(name) > max_length:
+        raise ApiTokenError(
+            _("The name can be at most %(max)d characters long.") % {"max": max_length}
+        )
+    key = ApiToken.generate_key()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=key[: ApiToken.PREFIX_LENGTH],
+        key_hash=ApiToken.hash_key(key),
+    )
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.CREATE,
+        obj=token,
+        changes=audit_changes(None, token, ["user", "name", "prefix"]),
+        request=request,
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User, request=None) -> ApiToken:
+    """Revoke a token for good. Its owner or an administrator may; a revoked token stays listed."""
+    if by.pk != token.user_id and not roles.has_role(by, roles.ADMINISTRATOR):
+        raise PermissionDenied
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.is_revoked:
+        raise ApiTokenError(_("This token was already revoked."))
+    before = audit_snapshot(token, ["revoked_at"])
+    token.revoke(when=timezone.now())
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        obj=token,
+        changes=audit_changes(before, token, ["revoked_at"]),
+        request=request,
+    )
+    return token
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, by: User, request=None) -> User:
+    """Set a new password (changed by its owner, or reset through the emailed link)."""
+    before = audit_snapshot(user, ["password"])
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        obj=user,
+        changes=audit_changes(before, user, ["password"]),
+        request=request,
+    )
+    return user

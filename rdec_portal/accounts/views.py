@@ -1,0 +1,177 @@
+"""Staff account pages: login and logout, passwords, the lock-out page, my account, API tokens."""
+
+from functools import wraps
+
+from axes.helpers import get_cool_off
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from rdec_portal.accounts import roles
+from rdec_portal.accounts.forms import (
+    ApiTokenCreateForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
+from rdec_portal.accounts.models import ApiToken
+from rdec_portal.accounts.services import ApiTokenError, api_token_create, api_token_revoke
+from rdec_portal.workflow.audit import audit_history
+
+# The key of a token just created waits here for the one page that shows it.
+NEW_TOKEN_SESSION_KEY = "accounts:new_api_token"  # noqa: S105 - a session slot, not a secret
+
+
+def staff_required(view):
+    """Only logged-in, active users with a role reach the view.
+
+    Anonymous visitors go to the login page. A logged-in user without a role (removed while the
+    session was open) gets a page that says so, with status 403.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not roles.is_staff_user(user):
+            return render(request, "accounts/no_role.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, _("You have logged out."))
+        return response
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers once an account or address is locked (AXES_LOCKOUT_CALLABLE).
+
+    Every attempt during the lock restarts it, so the lock ends a cool-off after this request.
+    """
+    cool_off = get_cool_off(request)
+    context = {}
+    if cool_off:
+        until = timezone.localtime(timezone.now() + cool_off)
+        context = {
+            "until": until,
+            "until_iso": until.isoformat(timespec="seconds"),
+            "minutes": max(1, round(cool_off.total_seconds() / 60)),
+        }
+    return render(request, "accounts/locked_out.html", context, status=429)
+
+
+class _RequestFormKwargsMixin:
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+@method_decorator(staff_required, name="dispatch")
+class PasswordChangeView(_RequestFormKwargsMixin, auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+    template_name = "accounts/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+@method_decorator(staff_required, name="dispatch")
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class PasswordResetConfirmView(_RequestFormKwargsMixin, auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
+
+
+@staff_required
+def profile(request):
+    user = request.user
+    names = roles.role_names(user)
+    role_labels = [roles.ROLE_LABELS[role] for role in roles.ALL_ROLES if role in names]
+    context = {
+        "role_labels": role_labels,
+        "history": audit_history(user)[:10],
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@staff_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def token_list(request):
+    form = ApiTokenCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, key = api_token_create(
+                user=request.user, name=form.cleaned_data["name"], request=request
+            )
+        except ApiTokenError as error:
+            form.add_error("name", error)
+        else:
+            request.session[NEW_TOKEN_SESSION_KEY] = {"id": token.pk, "key": key}
+            return redirect("accounts:token_created", pk=token.pk)
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens}, status=status)
+
+
+@staff_required
+@never_cache
+def token_created(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    # Shown once: the key leaves the session as it is read, and only its hash is stored.
+    pending = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    if not pending or pending.get("id") != token.pk:
+        messages.info(request, _("A token's key is shown only once, right after it is created."))
+        return redirect("accounts:tokens")
+    return render(request, "accounts/token_created.html", {"token": token, "key": pending["key"]})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    if request.method == "POST":
+        try:
+            api_token_revoke(token=token, by=request.user, request=request)
+        except ApiTokenError as error:
+            messages.warning(request, error.messages[0])
+        else:
+            messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+        return redirect("accounts:tokens")
+    return render(request, "accounts/token_revoke.html", {"token": token})

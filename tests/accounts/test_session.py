@@ -1,0 +1,49 @@
+"""A staff session ends after 30 minutes without a request."""
+
+import datetime
+
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+
+START = datetime.datetime(2025, 4, 2, 1, 0, tzinfo=datetime.UTC)
+HOME = reverse("staff-home")
+
+
+def test_session_settings_are_thirty_minutes_idle():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def _login(client, password):
+    response = client.post(reverse("accounts:login"), {"username": "staff_a", "password": password})
+    assert response.status_code == 302
+
+
+def test_each_request_keeps_the_session_alive(client, staff_a, password):
+    with time_machine.travel(START, tick=False) as clock:
+        _login(client, password)
+        # Three requests 29 minutes apart: 87 minutes in all, never 30 minutes idle.
+        for _ in range(3):
+            clock.shift(datetime.timedelta(minutes=29))
+            assert client.get(HOME).status_code == 200
+
+
+def test_thirty_minutes_idle_ends_the_session(client, staff_a, password):
+    with time_machine.travel(START, tick=False) as clock:
+        _login(client, password)
+        clock.shift(datetime.timedelta(minutes=10))
+        assert client.get(HOME).status_code == 200
+        clock.shift(datetime.timedelta(minutes=30, seconds=1))
+        response = client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_session_cookie_is_not_kept_after_the_browser_closes(client, staff_a, password):
+    _login(client, password)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["expires"] == ""
+    assert cookie["max-age"] == ""
+    assert cookie["httponly"]

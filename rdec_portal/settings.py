@@ -159,6 +159,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Renders that template with the time the lock ends, so the page can say when to try again.
+AXES_LOCKOUT_CALLABLE = "rdec_portal.accounts.views.locked_out"
 AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
@@ -175,7 +177,6 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end libraries come from the npm registry through package.json; never copied in.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
-    ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
@@ -232,32 +233,23 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
-    # The token first: its WWW-Authenticate header is what makes "not logged in" a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
         "rdec_portal.accounts.authentication.ApiTokenAuthentication",
-        "rdec_portal.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rdec_portal.api_defaults.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rdec_portal.api_defaults.StrictOrderingFilter",
+        "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rdec_portal.api_defaults.PagePagination",
+    "DEFAULT_PAGINATION_CLASS": "rdec_portal.api.PagePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-DRF_STANDARDIZED_ERRORS = {
-    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
-    "EXCEPTION_HANDLER_CLASS": "rdec_portal.api.PortalExceptionHandler",
-}
+DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 SPECTACULAR_SETTINGS = {
     "TITLE": "RDEC Portal API",
     "DESCRIPTION": "高雄市政府研考會入口網 API. Session or personal-token authentication "

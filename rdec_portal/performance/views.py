@@ -1,0 +1,173 @@
+"""The mayor's dashboard. Every page reads only MonthlyMetric (and Agency for names)."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from rdec_portal.accounts import roles
+from rdec_portal.performance import dashboard, exports, registry, selectors, services
+from rdec_portal.performance.forms import MonthPickerForm
+from rdec_portal.performance.months import iso_month, last_complete_month, parse_month
+
+
+def portal_staff_required(view):
+    """Logged-in staff with a role; anyone else is sent to log in or refused."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not roles.is_staff_user(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _picked_month(request):
+    """(form, month): the month asked for, else the last complete month."""
+    form = MonthPickerForm(request.GET)
+    month = form.cleaned_data["month"] if form.is_valid() else None
+    return form, month or last_complete_month()
+
+
+def _month_choices(user, month):
+    return sorted({*selectors.months_with_data(user), month, last_complete_month()}, reverse=True)
+
+
+def _scope_context(request, month):
+    return {
+        "month": month,
+        "month_iso": iso_month(month),
+        "sees_every_agency": selectors.sees_every_agency(request.user),
+    }
+
+
+@require_GET
+@portal_staff_required
+def dashboard_view(request):
+    form, month = _picked_month(request)
+    metrics = registry.metrics()
+    codes = [metric.code for metric in metrics]
+    months = dashboard.series_months(month)
+    panels = dashboard.build_panels(
+        metrics,
+        month=month,
+        rows=selectors.month_rows(request.user, month=month, codes=codes),
+        sums=selectors.series_sums(request.user, first=months[0], last=month, codes=codes),
+    )
+    context = {
+        **_scope_context(request, month),
+        "form": form,
+        "month_choices": _month_choices(request.user, month),
+        "panels": panels,
+        "series_months": months,
+        "closed": selectors.closed_month(month),
+        "can_manage": roles.has_role(request.user, roles.ADMINISTRATOR),
+        "export_formats": list(exports.CONTENT_TYPES),
+    }
+    return render(request, "performance/dashboard.html", context)
+
+
+def _metric_or_404(code: str) -> registry.Metric:
+    try:
+        return registry.get_metric(code)
+    except KeyError:
+        raise Http404 from None
+
+
+def _agency_rows(metric, months, by_month):
+    return list(zip(months, dashboard.agency_series(metric, months, by_month), strict=True))
+
+
+@require_GET
+@portal_staff_required
+def metric_detail_view(request, code):
+    metric = _metric_or_404(code)
+    form, month = _picked_month(request)
+    agency = None
+    if request.GET.get("agency"):
+        agency = selectors.visible_agency(request.user, request.GET["agency"])
+        if agency is None:
+            raise Http404
+    months = dashboard.series_months(month)
+    history = selectors.metric_history(
+        request.user, code=code, first=months[0], last=month, agency=agency
+    )
+    rows = [
+        (row_agency, dashboard.agency_series(metric, months, by_month))
+        for row_agency, by_month in history.items()
+    ]
+    context = {
+        **_scope_context(request, month),
+        "form": form,
+        "metric": metric,
+        "agency": agency,
+        "series_months": months,
+        "rows": rows,
+        "agency_rows": _agency_rows(metric, months, history.get(agency, {})) if agency else [],
+        "month_choices": _month_choices(request.user, month),
+    }
+    return render(request, "performance/metric_detail.html", context)
+
+
+@require_GET
+@portal_staff_required
+def export_view(request, fmt):
+    if fmt not in exports.CONTENT_TYPES:
+        raise Http404
+    _form, month = _picked_month(request)
+    content = exports.render(fmt, request.user, month=month)
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    filename = f"rdec-monthly-metrics-{iso_month(month)}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _month_action(action):
+    """A POST that changes a month's state; the service says whether the user may."""
+
+    @require_POST
+    @portal_staff_required
+    def view(request, month):
+        try:
+            month = parse_month(month)
+        except ValidationError:
+            raise Http404 from None
+        if not roles.has_role(request.user, roles.ADMINISTRATOR):
+            raise PermissionDenied
+        try:
+            message = action(request, month)
+        except services.PerformanceError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, message)
+        return redirect(f"{reverse('performance:dashboard')}?month={iso_month(month)}")
+
+    return view
+
+
+def _close(request, month):
+    services.month_close(month=month, by=request.user)
+    return _("The month is closed: the rollup no longer changes its figures.")
+
+
+def _reopen(request, month):
+    services.month_reopen(month=month, by=request.user)
+    return _("The month is open again: recompute it to correct its figures.")
+
+
+def _recompute(request, month):
+    rows = services.rollup_month(month=month, by=request.user)
+    return _("The month was recomputed: %(rows)s figures.") % {"rows": rows}
+
+
+month_close_view = _month_action(_close)
+month_reopen_view = _month_action(_reopen)
+month_recompute_view = _month_action(_recompute)

@@ -12,6 +12,8 @@ class AccountsConfig(AppConfig):
         from rdec_portal.accounts.roles import sync_roles
 
         # Roles are groups; make sure every role exists with its permissions after each migrate.
-        post_migrate.connect(sync_roles, sender=self)
+        # After every app's migrate, not only this one's: a role holds permissions of apps
+        # (workflow, performance, the business lines) whose permissions are created later.
+        post_migrate.connect(sync_roles, dispatch_uid="accounts.sync_roles")
         # Logins, logouts and failed logins go to the audit log.
         from rdec_portal.accounts import signals  # noqa: F401

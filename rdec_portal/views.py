@@ -4,11 +4,13 @@ from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.roles import Line
+from rdec_portal.accounts.views import staff_required
 
 
 def line_slug(line: str) -> str:
@@ -36,24 +38,53 @@ def business_lines() -> list[dict]:
     return result
 
 
+# The citizens' ways into the lines, in the public navigation: the first URL name that exists.
+# A line may name its public start page "<app>:public"; until the app lands the link is left out.
+PUBLIC_ENTRIES = [
+    (_("File a petition"), ["service_center:public", "service_center:petition_new"]),
+    (_("Track a petition"), ["service_center:track"]),
+    (_("Open data"), ["infoservice:public", "infoservice:catalog", "infoservice:dataset_list"]),
+]
+
+
+def public_links() -> list[dict]:
+    """The public navigation's links to the lines' citizen pages that exist in this install."""
+    links = []
+    for label, names in PUBLIC_ENTRIES:
+        url = _first_url(names)
+        if url is not None:
+            links.append({"label": label, "url": url})
+    return links
+
+
+def _first_url(names: list[str]) -> str | None:
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def role_labels(user) -> list[str]:
+    """The user's roles as people read them, in the fixed order of roles.ALL_ROLES."""
+    names = roles.role_names(user)
+    return [roles.ROLE_LABELS[role] for role in roles.ALL_ROLES if role in names]
+
+
 def home(request):
     return render(request, "public/home.html")
 
 
 @login_required
+@staff_required
 def staff_home(request):
-    user = request.user
-    role_labels = [
-        roles.ROLE_LABELS[r] for r in sorted(roles.role_names(user)) if r in roles.ROLE_LABELS
-    ]
-    return render(
-        request,
-        "staff/home.html",
-        {"lines": business_lines(), "role_labels": role_labels, "agency": user.agency},
-    )
+    # The lines, name, agency and roles come from the context processor, as on every staff page.
+    return render(request, "staff/home.html")
 
 
 @login_required
+@staff_required
 def line_unavailable(request, slug):
     for line in Line:
         if line_slug(line.value) == slug:

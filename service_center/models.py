@@ -461,10 +461,9 @@ class PetitionRequest(models.Model):
                 condition=Q(state="pending"),
                 name="sc_request_one_pending_per_kind",
             ),
-            # An extension names its new date; a transfer names its agency.
+            # An extension always names its new date (a transfer may leave the agency to RDEC).
             models.CheckConstraint(
-                condition=Q(kind="extension", proposed_due_at__isnull=False)
-                | Q(kind="transfer", proposed_agency__isnull=False),
+                condition=Q(kind="extension", proposed_due_at__isnull=False) | Q(kind="transfer"),
                 name="sc_request_has_proposal",
             ),
         ]

@@ -1,4 +1,9 @@
-"""The Celery app. Every periodic task is scheduled here, in one place."""
+"""The Celery app. Every periodic task is scheduled here, in one place.
+
+Delivery is at least once and every task is idempotent: the database is the source of truth and
+the outbox sweep republishes whatever the broker lost (rdec_portal/workflow/outbox.py). Broker
+connection settings (URL, socket timeouts, visibility timeout) come from settings.py.
+"""
 
 import os
 
@@ -10,15 +15,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rdec_portal.settings")
 app = Celery("rdec_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
-
+# Every limit below stays under the broker's visibility timeout (3600 s in settings.py): a task
+# still running when it expires would be handed to a second worker.
 app.conf.update(
+    # Acknowledge after the task, and requeue it if its worker process dies mid-task, so a
+    # crash redelivers instead of losing the message. Tasks must therefore be idempotent.
     task_acks_late=True,
     task_reject_on_worker_lost=True,
+    # Reserve one message at a time: a long task never sits on messages another worker could run.
     worker_prefetch_multiplier=1,
+    # A running task whose broker connection is lost is cancelled and redelivered, instead of
+    # finishing with nobody to acknowledge it (Celery 6's default).
+    worker_cancel_long_running_tasks_on_connection_loss=True,
     task_time_limit=30 * 60,
     task_soft_time_limit=25 * 60,
+    # A publish that fails raises at once; the outbox sweep is the retry.
     task_publish_retry=False,
     broker_connection_retry_on_startup=True,
+    # No result backend: nothing reads task results, the database holds the outcome.
+    task_ignore_result=True,
     task_eager_propagates=True,
     timezone="Asia/Taipei",
     enable_utc=True,

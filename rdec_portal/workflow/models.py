@@ -164,9 +164,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     # When the sweep may next republish it: pushed back exponentially after every failure.
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     # The dead-letter state: set after too many failed attempts; the sweep leaves it alone.
-    failed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")

@@ -18,12 +18,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='outboxmessage',
             name='failed_at',
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='failed at'),
         ),
         migrations.AddField(
             model_name='outboxmessage',
             name='next_attempt_at',
-            field=models.DateTimeField(default=django.utils.timezone.now),
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt at'),
         ),
         migrations.AddIndex(
             model_name='outboxmessage',

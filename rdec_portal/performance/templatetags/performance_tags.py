@@ -26,16 +26,6 @@ def iso_month(month: date | None) -> str:
 
 
 @register.filter
-def month_label(month: date | None) -> str:
-    """民國115年10月 in Chinese; October 2026 in English."""
-    if not month:
-        return EMPTY
-    if _in_chinese():
-        return f"民國{month.year - ROC_OFFSET}年{month.month}月"
-    return formats.date_format(month, "YEAR_MONTH_FORMAT")
-
-
-@register.filter
 def month_short(month: date | None) -> str:
     """115/10 in Chinese (as tables show dates); 2026-10 in English."""
     if not month:

@@ -37,3 +37,19 @@ def outbox_run(message_id: int) -> bool:
 )
 def outbox_sweep_task() -> int:
     return outbox_sweep()
+
+
+# Every five minutes from beat. Each (deadline, step) is keyed in the database, so a redelivered
+# task or a second beat sends nothing twice; it expires before the next run is due.
+@shared_task(
+    name="workflow.send_due_reminders",
+    acks_late=True,
+    soft_time_limit=240,
+    time_limit=270,
+    expires=290,
+    ignore_result=True,
+)
+def send_due_reminders() -> int:
+    from rdec_portal.workflow.deadlines import reminders_send_due
+
+    return reminders_send_due()

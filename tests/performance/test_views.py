@@ -231,3 +231,20 @@ def test_others_cannot_close_or_see_the_buttons(client, request, who):
     assert client.post(reverse("performance:month-close", args=["2026-10"])).status_code == 403
     assert client.post(reverse("performance:month-recompute", args=["2026-10"])).status_code == 403
     assert not ClosedMonth.objects.exists()
+
+
+def test_drill_down_query_count_does_not_grow_with_agencies(client, mayor_office):
+    """Guards N+1: every agency's 12 months come from one query with the agencies joined."""
+    client.force_login(mayor_office)
+    url = reverse("performance:metric", args=["accounts.active_staff"])
+    MonthlyMetricFactory(month=OCTOBER)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for index in range(15):
+        agency = AgencyFactory(code=f"Z{index}")
+        for month in (date(2026, 9, 1), OCTOBER):
+            MonthlyMetricFactory(agency=agency, month=month)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(url).content.decode()
+    assert body.count("data-agency=") == 16
+    assert len(many.captured_queries) == len(few.captured_queries)

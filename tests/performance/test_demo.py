@@ -1,0 +1,19 @@
+from io import StringIO
+
+import time_machine
+
+from rdec_portal.performance import demo
+from rdec_portal.performance.models import MonthlyMetric
+from tests.accounts.factories import UserFactory
+from tests.performance.conftest import taipei
+
+
+@time_machine.travel(taipei(2026, 11, 15, 10), tick=False)
+def test_demo_rolls_up_the_month_to_date_and_is_idempotent(staff_a):
+    UserFactory(agency=staff_a.agency, roles=["agency_staff"])
+    out = StringIO()
+    demo.seed(stdout=out, scale="demo")
+    demo.seed(stdout=out, scale="demo")
+    row = MonthlyMetric.objects.get(code="accounts.active_staff")
+    assert (row.month.isoformat(), row.agency, row.value) == ("2026-11-01", staff_a.agency, 2)
+    assert "2026-11 rolled up" in out.getvalue()

@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -122,7 +122,10 @@ def metric_detail_view(request, code):
 def export_view(request, fmt):
     if fmt not in exports.CONTENT_TYPES:
         raise Http404
-    _form, month = _picked_month(request)
+    form, month = _picked_month(request)
+    if form.errors:
+        # A file named after a month nobody asked for would be worse than no file.
+        return HttpResponseBadRequest(form.errors["month"][0], content_type="text/plain")
     content = exports.render(fmt, request.user, month=month)
     response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
     filename = f"rdec-monthly-metrics-{iso_month(month)}.{fmt}"

@@ -91,6 +91,15 @@ def test_export_of_an_unknown_format_or_for_anonymous_is_refused(client, mayor_o
     assert client.get(reverse("performance:export", args=["pdf"])).status_code == 404
 
 
+def test_export_of_a_bad_month_is_refused_with_the_reason(client, mayor_office):
+    client.force_login(mayor_office)
+    response = client.get(
+        reverse("performance:export", args=["csv"]), {"month": "2026-13"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "between 1 and 12" in response.content.decode()
+
+
 def test_export_query_count_does_not_grow_with_rows(
     client, mayor_office, django_assert_max_num_queries, django_assert_num_queries
 ):

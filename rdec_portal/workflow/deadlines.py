@@ -219,18 +219,26 @@ def _candidates_filter(kinds: dict[str, DeadlineKind], now: datetime) -> Q | Non
     """Open deadlines that may have a step due: soon due, or overdue without today's reminder."""
     today = now.date()
     upcoming = [n for n, k in kinds.items() if k.step(Step.DUE) or k.before_steps]
-    overdue = [n for n, k in kinds.items() if k.step(Step.OVERDUE)]
+    overdue = [n for n, k in kinds.items() if _overdue_step_open(k, now)]
     query = None
     if upcoming:
         furthest = max((s.working_days for k in kinds.values() for s in k.before_steps), default=0)
         horizon = day_end(add_working_days(today, furthest))
         query = Q(kind__in=upcoming, due_at__gt=now, due_at__lte=horizon)
-    if overdue and now.hour >= REMINDER_HOUR and is_working_day(today):
+    if overdue:
         # Overdue deadlines pile up over the years: let the database drop those already done today.
         done_today = ReminderSent.objects.filter(deadline=OuterRef("pk"), step=_overdue_key(today))
         late = Q(kind__in=overdue, due_at__lte=now) & ~Exists(done_today)
         query = late if query is None else query | late
     return query
+
+
+def _overdue_step_open(kind: DeadlineKind, now: datetime) -> Step | None:
+    """The kind's overdue step if it may go out now (office hours of a working day, by default)."""
+    step = kind.step(Step.OVERDUE)
+    if step is None or not step.working_days_only:
+        return step
+    return step if now.hour >= REMINDER_HOUR and is_working_day(now.date()) else None
 
 
 def _overdue_key(day) -> str:
@@ -243,10 +251,8 @@ def _due_step(kind: DeadlineKind, deadline: Deadline, now: datetime) -> tuple[St
     due_date = timezone.localtime(deadline.due_at, now.tzinfo).date()
     office_hours = now.hour >= REMINDER_HOUR
     if deadline.due_at <= now:
-        step = kind.step(Step.OVERDUE)
-        if step and office_hours and is_working_day(today):
-            return step, _overdue_key(today)
-        return None
+        step = _overdue_step_open(kind, now)
+        return (step, _overdue_key(today)) if step else None
     if today == due_date:
         step = kind.step(Step.DUE)
         return (step, Step.DUE) if step and office_hours else None

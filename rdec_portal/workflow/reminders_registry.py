@@ -37,6 +37,7 @@ class Step:
     when: str
     working_days: int = 0
     escalate: bool = False
+    working_days_only: bool = True
 
     @classmethod
     def on_assignment(cls) -> "Step":
@@ -55,9 +56,14 @@ class Step:
         return cls(cls.DUE, escalate=escalate)
 
     @classmethod
-    def overdue_daily(cls, *, escalate: bool = False) -> "Step":
-        """Every working day while the deadline is open and past due."""
-        return cls(cls.OVERDUE, escalate=escalate)
+    def overdue_daily(cls, *, escalate: bool = False, working_days_only: bool = True) -> "Step":
+        """Once a day while the deadline is open and past due.
+
+        By default on working days from the start of the office day. With
+        working_days_only=False (a calendar-hours clock such as a hazard report-back) the first
+        goes out as soon as the deadline is missed, then one every calendar day.
+        """
+        return cls(cls.OVERDUE, escalate=escalate, working_days_only=working_days_only)
 
 
 @dataclass(frozen=True)

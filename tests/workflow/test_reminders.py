@@ -259,3 +259,23 @@ def test_an_inactive_assignee_falls_back_to_the_agency_staff(reply_kind, agency_
     gone.save()
     assert sweep(2025, 2, 4, 9, 0) == 1
     assert recipients("due") == {"staff_a", "colleague_a"}
+
+
+def test_an_around_the_clock_overdue_step_goes_out_as_soon_as_missed_and_every_day(
+    agency_a, people
+):
+    kind = register_deadline_kind(
+        "service_center.test_dispatch",
+        label="Report back",
+        steps=[Step.overdue_daily(escalate=True, working_days_only=False)],
+    )
+    try:
+        # A hazard reported Friday 03:00 must be reported back within 24 hours.
+        open_reply(kind, agency_a, assignee=people["staff"], due=at(2025, 3, 8, 3, 0))
+        assert sweep(2025, 3, 8, 2, 59) == 0
+        assert sweep(2025, 3, 8, 3, 5) == 1  # a Saturday, at night
+        assert recipients("overdue:2025-03-08") == {"staff_a", "supervisor_a"}
+        assert sweep(2025, 3, 8, 3, 10) == 0
+        assert sweep(2025, 3, 9, 0, 5) == 1  # Sunday, just after midnight
+    finally:
+        unregister_deadline_kind(kind.name)

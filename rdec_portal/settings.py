@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rdec_portal.accounts",
     "rdec_portal.workflow",
     "rdec_portal.performance",
+    "service_center",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,9 @@ REST_FRAMEWORK = {
         "rdec_portal.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: people browse the API in /api/docs/, and a browser asking for HTML still gets
+    # errors in the one JSON shape.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rdec_portal.api_defaults.JSONParser",
         "rest_framework.parsers.FormParser",

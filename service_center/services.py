@@ -362,12 +362,11 @@ def petition_submit(
     return Submitted(petition, secret, True)
 
 
-@transaction.atomic
-def petition_confirm(*, token: str) -> Petition:
-    """The citizen's click on the emailed link. A second click changes nothing."""
+def petition_from_token(token: str) -> int:
+    """The petition id a confirmation link names, or a PetitionError saying what is wrong."""
     signer = signing.TimestampSigner(salt=_CONFIRM_SALT)
     try:
-        pk = signer.unsign(token, max_age=CONFIRM_MAX_AGE)
+        return int(signer.unsign(token, max_age=CONFIRM_MAX_AGE))
     except signing.SignatureExpired as exc:
         raise PetitionError(
             _(
@@ -376,12 +375,25 @@ def petition_confirm(*, token: str) -> Petition:
             ),
             code="expired",
         ) from exc
-    except signing.BadSignature as exc:
+    except (signing.BadSignature, ValueError) as exc:
         raise PetitionError(
             _("This confirmation link is not valid. Copy the whole link from the email."),
             code="invalid",
         ) from exc
-    petition = Petition.objects.select_for_update(of=("self",)).select_related("category").get(pk=pk)
+
+
+@transaction.atomic
+def petition_confirm(*, token: str) -> Petition:
+    """The citizen's click on the emailed link. A second click changes nothing."""
+    pk = petition_from_token(token)
+    petition = (
+        Petition.objects.select_for_update(of=("self",))
+        .select_related("category")
+        .filter(pk=pk)
+        .first()
+    )
+    if petition is None:
+        raise PetitionError(_("This petition no longer exists."), code="invalid")
     if petition.status != Status.RECEIVED:
         return petition
     now = timezone.now()

@@ -1,11 +1,238 @@
-"""Citizens' pages (no login). Being built: placeholders answer 404 until then."""
+"""Citizens' pages: file a petition, confirm it, track it. No login; never personal data."""
 
-from django.http import Http404
+from axes.helpers import get_client_ip_address
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from service_center import selectors, services
+from service_center.forms import PetitionForm, ReopenForm, TrackForm
+from service_center.models import Category, Status
+from service_center.services import REOPEN_WINDOW, PetitionError
+
+SUBMITTED_SESSION_KEY = "service_center_submitted"
+TRACKED_SESSION_KEY = "service_center_tracked"
+# Wrong tracking attempts allowed per address, and per case number, in the window.
+TRACK_LIMIT_PER_ADDRESS = 10
+TRACK_LIMIT_PER_NUMBER = 5
+TRACK_WINDOW_SECONDS = 15 * 60
 
 
-def _not_yet(request, *args, **kwargs):
-    raise Http404
+def _language() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh-hant"
 
 
-petition_new = petition_thanks = petition_confirm_view = _not_yet
-track = track_case = track_reopen = _not_yet
+def _remember_submission(request, result) -> None:
+    # A repeated post of the same form finds the secret here (only its hash is stored).
+    # A session failure must not hide the case number: the page is rendered regardless.
+    try:
+        saved = request.session.get(SUBMITTED_SESSION_KEY, {})
+        saved[result.petition.idempotency_key or ""] = {
+            "number": result.petition.number,
+            "secret": result.secret,
+        }
+        request.session[SUBMITTED_SESSION_KEY] = dict(list(saved.items())[-5:])
+    except Exception:  # noqa: BLE001, S110 - the page below still shows number and secret
+        pass
+
+
+def _thanks(request, petition, secret):
+    return render(
+        request,
+        "service_center/public/thanks.html",
+        {
+            "petition": petition,
+            "secret": secret,
+            "needs_confirmation": petition.status == Status.RECEIVED,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def petition_new(request):
+    if request.method != "POST":
+        initial = {}
+        code = request.GET.get("category")
+        chosen = Category.objects.active().filter(code=code).first() if code else None
+        if chosen is not None:
+            initial["category"] = chosen.pk
+        form = PetitionForm.new(initial=initial, category=chosen)
+        return render(request, "service_center/public/petition_form.html", {"form": form})
+    form = PetitionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            result = services.petition_submit(**form.submit_kwargs(), language=_language())
+        except PetitionError as exc:
+            form.add_service_errors(exc)
+        else:
+            if result.created:
+                _remember_submission(request, result)
+                return _thanks(request, result.petition, result.secret)
+            earlier = request.session.get(SUBMITTED_SESSION_KEY, {}).get(
+                result.petition.idempotency_key, {}
+            )
+            return _thanks(request, result.petition, earlier.get("secret"))
+    return render(
+        request,
+        "service_center/public/petition_form.html",
+        {"form": form, "files_dropped": bool(request.FILES)},
+        status=400,
+    )
+
+
+@never_cache
+def petition_thanks(request):
+    """The last submission of this browser, e.g. after going back or reloading."""
+    saved = list(request.session.get(SUBMITTED_SESSION_KEY, {}).values())
+    if not saved:
+        return redirect("service_center:petition_new")
+    petition = selectors.public_petition(saved[-1]["number"])
+    if petition is None:
+        return redirect("service_center:petition_new")
+    return _thanks(request, petition, saved[-1]["secret"])
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def petition_confirm_view(request, token):
+    """GET shows a button and POST confirms, so a mail scanner opening the link confirms nothing."""
+    try:
+        if request.method == "POST":
+            petition = services.petition_confirm(token=token)
+            return render(request, "service_center/public/confirmed.html", {"petition": petition})
+        services.petition_from_token(token)
+    except PetitionError as exc:
+        return render(
+            request,
+            "service_center/public/confirm.html",
+            {"error": exc.messages[0], "code": exc.code},
+            status=400,
+        )
+    return render(request, "service_center/public/confirm.html", {"token": token})
+
+
+# --- tracking -----------------------------------------------------------------------------------
+
+
+def _client(request) -> str:
+    # Axes resolves the address behind the configured proxies; the same answer as the audit log.
+    try:
+        return get_client_ip_address(request) or "unknown"
+    except Exception:  # noqa: BLE001 - a malformed header still gets a (shared) limit
+        return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _failures(key: str) -> int:
+    return cache.get(key, 0)
+
+
+def _count_failure(key: str) -> None:
+    if cache.add(key, 1, TRACK_WINDOW_SECONDS):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, TRACK_WINDOW_SECONDS)
+
+
+def _rate_keys(request, number: str) -> tuple[str, str]:
+    return f"sc:track:ip:{_client(request)}", f"sc:track:number:{number}"
+
+
+def _limited(ip_key: str, number_key: str) -> bool:
+    return (
+        _failures(ip_key) >= TRACK_LIMIT_PER_ADDRESS
+        or _failures(number_key) >= TRACK_LIMIT_PER_NUMBER
+    )
+
+
+def _allow_tracking(request, petition) -> None:
+    tracked = [pk for pk in request.session.get(TRACKED_SESSION_KEY, []) if pk != petition.pk]
+    request.session[TRACKED_SESSION_KEY] = [*tracked[-9:], petition.pk]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request):
+    if request.method != "POST":
+        return render(request, "service_center/public/track.html", {"form": TrackForm()})
+    form = TrackForm(request.POST)
+    status = 400
+    if form.is_valid():
+        number = form.cleaned_data["number"]
+        ip_key, number_key = _rate_keys(request, number)
+        if _limited(ip_key, number_key):
+            form.add_error(None, _("Too many attempts. Please try again in 15 minutes."))
+            status = 429
+        else:
+            petition = selectors.public_petition(number)
+            if petition is not None and services.secret_matches(
+                petition, form.cleaned_data["secret"]
+            ):
+                _allow_tracking(request, petition)
+                return redirect("service_center:track_case", number=petition.number)
+            # One answer for an unknown number and a wrong secret: nothing to learn from it.
+            _count_failure(ip_key)
+            _count_failure(number_key)
+            form.add_error(
+                None, _("No case matches this number and secret. Check both and try again.")
+            )
+    return render(request, "service_center/public/track.html", {"form": form}, status=status)
+
+
+def _tracked_petition(request, number):
+    petition = selectors.public_petition(number)
+    if petition is None or petition.pk not in request.session.get(TRACKED_SESSION_KEY, []):
+        return None
+    return petition
+
+
+def _can_reopen(petition, now) -> bool:
+    return (
+        petition.status in (Status.REPLIED, Status.CLOSED)
+        and petition.reopen_count == 0
+        and petition.replied_at is not None
+        and now <= petition.replied_at + REOPEN_WINDOW
+    )
+
+
+@never_cache
+def track_case(request, number, reopen_form=None, status=200):
+    petition = _tracked_petition(request, number)
+    if petition is None:
+        return HttpResponseRedirect(reverse("service_center:track"))
+    now = timezone.now()
+    context = {
+        "petition": petition,
+        "events": selectors.public_events(petition),
+        "can_reopen": _can_reopen(petition, now),
+        "reopen_until": petition.replied_at + REOPEN_WINDOW if petition.replied_at else None,
+        "reopen_form": reopen_form or ReopenForm(),
+    }
+    return render(request, "service_center/public/track_case.html", context, status=status)
+
+
+@never_cache
+@require_POST
+def track_reopen(request, number):
+    petition = _tracked_petition(request, number)
+    if petition is None:
+        return HttpResponseRedirect(reverse("service_center:track"))
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.petition_reopen(petition=petition, reason=form.cleaned_data["reason"])
+        except PetitionError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your case is reopened. The agency will reply again."))
+            return redirect("service_center:track_case", number=number)
+    return track_case(request, number, reopen_form=form, status=400)

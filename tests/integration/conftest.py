@@ -140,8 +140,15 @@ class Worker:
             "LOG_FORMAT": "plain",
             "PYTHONPATH": str(REPO),
         }
-        # -I: the test-only outbox handlers must be registered in the worker too.
-        command = [str(CELERY), "-A", "rdec_portal", "worker", "-I", "tests.integration.handlers"]
+        # -I: the test-only outbox handlers and deadline kind must be registered in the worker too.
+        command = [
+            str(CELERY),
+            "-A",
+            "rdec_portal",
+            "worker",
+            "-I",
+            "tests.integration.worker_setup",
+        ]
         command += ["--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO"]
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
         command += ["-n", f"itest-{free_port()}@%h", "--logfile", str(self.log)]

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rdec_portal.accounts",
     "rdec_portal.workflow",
     "rdec_portal.performance",
+    "service_center",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Only for the file-based backend: the integration tests read mail a Celery worker wrote.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "高雄市政府研考會 <noreply@rdec.kcg.gov.tw>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -240,6 +243,9 @@ REST_FRAMEWORK = {
         "rdec_portal.accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: people browse the API in /api/docs/, and a browser asking for HTML still gets
+    # errors in the one JSON shape.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rdec_portal.api_defaults.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -284,6 +290,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery. An empty CELERY_BROKER_URL runs every task in-process, so `make run` needs no Redis.
+# The worker-side semantics (late ack, prefetch 1, time limits, the beat schedule) are in celery.py.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == ""
 _BROKER_TIMEOUT = env_int("CELERY_BROKER_TIMEOUT_SECONDS", 2)
@@ -297,6 +304,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
 }
 CELERY_RESULT_BACKEND = None
+
+# The outbox (rdec_portal/workflow/outbox.py). A message not processed this long after it was
+# enqueued or last published is republished by the sweep; the wait doubles with every failed
+# attempt up to the maximum, and after OUTBOX_MAX_ATTEMPTS failures the message is left as failed.
+OUTBOX_RETRY_DELAY_SECONDS = env_int("OUTBOX_RETRY_DELAY_SECONDS", 5 * 60)
+OUTBOX_RETRY_MAX_DELAY_SECONDS = env_int("OUTBOX_RETRY_MAX_DELAY_SECONDS", 2 * 60 * 60)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
+OUTBOX_SWEEP_BATCH_SIZE = env_int("OUTBOX_SWEEP_BATCH_SIZE", 500)
 
 # Cache: local memory is enough for one process; production points CACHE_URL at Redis.
 CACHES = {

@@ -279,3 +279,29 @@ def test_an_around_the_clock_overdue_step_goes_out_as_soon_as_missed_and_every_d
         assert sweep(2025, 3, 9, 0, 5) == 1  # Sunday, just after midnight
     finally:
         unregister_deadline_kind(kind.name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_running_at_the_same_time_send_each_step_once(reply_kind, agency_a, people):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connections
+
+    for i in range(5):
+        open_reply(reply_kind, agency_a, code=f"R{i}")
+    start_together = Barrier(2)
+
+    def beat() -> int:
+        try:
+            start_together.wait(timeout=10)
+            return reminders_send_due()
+        finally:
+            connections.close_all()
+
+    with time_machine.travel(at(2025, 2, 5, 9, 0), tick=False), ThreadPoolExecutor(2) as pool:
+        results = [f.result(timeout=60) for f in [pool.submit(beat), pool.submit(beat)]]
+    assert sum(results) == 5
+    assert ReminderSent.objects.count() == 5
+    assert Notification.objects.count() == 5 * 4
+    assert OutboxMessage.objects.filter(handler="workflow.send_email").count() == 5 * 4

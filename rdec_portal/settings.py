@@ -268,8 +268,12 @@ DRF_STANDARDIZED_ERRORS = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "RDEC Portal API",
-    "DESCRIPTION": "高雄市政府研考會入口網 API. Session or personal-token authentication "
-    "(header `Authorization: Token <key>`).",
+    "DESCRIPTION": "高雄市政府研考會入口網 API.\n\n"
+    "Authenticate with the browser session or a personal token created under My account → "
+    "API tokens, sent as `Authorization: Bearer <key>` (or `Token <key>`). Every error is "
+    '`{"type": ..., "errors": [{"code", "detail", "attr"}]}`, written in the request\'s '
+    "language (Accept-Language). Date query parameters take ISO (2025-04-02) or ROC "
+    "(114/04/02) dates. Guide: docs/api.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",

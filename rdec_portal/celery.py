@@ -31,7 +31,10 @@ app.conf.update(
     task_soft_time_limit=25 * 60,
     # A publish that fails raises at once; the outbox sweep is the retry.
     task_publish_retry=False,
+    # Workers and beat wait for the broker however long it is away, instead of exiting after
+    # 100 reconnection attempts (about 45 minutes).
     broker_connection_retry_on_startup=True,
+    broker_connection_max_retries=None,
     # No result backend: nothing reads task results, the database holds the outcome.
     task_ignore_result=True,
     task_eager_propagates=True,

@@ -36,6 +36,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
+        inline_before = [self._audit_inlines_before(request, formset) for formset in formsets]
         # Many-to-many values (a user's roles) are saved here, so the audit row is written after.
         super().save_related(request, form, formsets, change)
         obj = form.instance
@@ -47,6 +48,42 @@ class AuditedModelAdmin(admin.ModelAdmin):
             changes=audit_changes(before, audit_snapshot(obj)),
             request=request,
         )
+        for formset, snapshots in zip(formsets, inline_before, strict=True):
+            self._audit_inlines_after(request, formset, snapshots)
+
+    def _audit_inlines_before(self, request, formset) -> dict:
+        """Audit the inline rows being deleted; return the stored values of those being changed."""
+        model = formset.model
+        snapshots = {}
+        for inline_form in formset.initial_forms:
+            pk = inline_form.instance.pk
+            if pk is None:
+                continue
+            if inline_form in formset.deleted_forms:
+                stored = model._default_manager.filter(pk=pk).first()
+                if stored is not None:
+                    self._audit_deletion(request, stored)
+            elif inline_form.has_changed():
+                snapshots[pk] = audit_snapshot(model._default_manager.filter(pk=pk).first())
+        return snapshots
+
+    def _audit_inlines_after(self, request, formset, snapshots: dict) -> None:
+        for new in getattr(formset, "new_objects", []):
+            audit_record(
+                actor=request.user,
+                action=AuditEntry.Action.CREATE,
+                obj=new,
+                changes=audit_changes(None, new),
+                request=request,
+            )
+        for changed, _fields in getattr(formset, "changed_objects", []):
+            audit_record(
+                actor=request.user,
+                action=AuditEntry.Action.UPDATE,
+                obj=changed,
+                changes=audit_changes(snapshots.get(changed.pk), changed),
+                request=request,
+            )
 
     def delete_model(self, request, obj):
         self._audit_deletion(request, obj)

@@ -80,11 +80,15 @@ def audit_personal_data_view(*, actor, obj, fields, request=None) -> AuditEntry:
 
 
 def audited_fields(model) -> list[str]:
-    """The fields whose values an audit row records: every concrete and many-to-many field."""
+    """The fields an audit row compares: concrete and many-to-many fields, except the automatic
+    key and the automatic timestamps (the row's own `at` already says when)."""
     return [
         field.name
         for field in model._meta.get_fields()
-        if (field.concrete or field.many_to_many) and not field.auto_created
+        if (field.concrete or field.many_to_many)
+        and not field.auto_created
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
     ]
 
 

@@ -4,11 +4,15 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.contrib.messages.storage.fallback import FallbackStorage
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from rdec_portal.accounts import roles
+from rdec_portal.accounts.models import Agency
+from rdec_portal.workflow.admin import AuditedModelAdmin
 from rdec_portal.workflow.audit import (
     REDACTED,
     audit_changes,
@@ -95,9 +99,9 @@ def test_secrets_are_redacted_but_their_change_is_recorded(staff_a):
     assert staff_a.password not in str(changes)
 
 
-def test_default_snapshot_skips_the_automatic_primary_key(agency_a):
+def test_default_snapshot_skips_the_automatic_key_and_timestamps(agency_a):
     snapshot = audit_snapshot(agency_a)
-    assert "id" not in snapshot
+    assert not {"id", "created_at", "updated_at"} & set(snapshot)
     assert snapshot["code"] == "PWB"
 
 
@@ -206,3 +210,80 @@ def test_trigger_migration_reverses_cleanly(staff_a):
         operation.database_forwards("workflow", editor, None, None)
     assert _trigger_installed()
     assert AuditEntry.objects.get(pk=entry.pk).object_repr == "fixed"
+
+
+class _ChildInline(admin.TabularInline):
+    model = Agency
+    fk_name = "parent"
+    fields = ["code", "name_zh", "name_en", "kind"]
+    extra = 1
+
+
+class _AgencyWithChildrenAdmin(AuditedModelAdmin):
+    fields = ["code", "name_zh", "name_en", "kind", "sort_order", "is_active"]
+    inlines = [_ChildInline]
+
+
+def _post_with_inlines(user, parent, children, new_child=None, delete=()):
+    data = {
+        "code": parent.code,
+        "name_zh": parent.name_zh,
+        "name_en": parent.name_en,
+        "kind": parent.kind,
+        "sort_order": "0",
+        "is_active": "on",
+        "children-TOTAL_FORMS": str(len(children) + 1),
+        "children-INITIAL_FORMS": str(len(children)),
+        "children-MIN_NUM_FORMS": "0",
+        "children-MAX_NUM_FORMS": "1000",
+    }
+    for index, child in enumerate(children):
+        prefix = f"children-{index}-"
+        data |= {
+            f"{prefix}id": str(child.pk),
+            f"{prefix}parent": str(parent.pk),
+            f"{prefix}code": child.code,
+            f"{prefix}name_zh": child.name_zh,
+            f"{prefix}name_en": child.name_en,
+            f"{prefix}kind": child.kind,
+        }
+        if child in delete:
+            data[f"{prefix}DELETE"] = "on"
+    last = f"children-{len(children)}-"
+    data |= {f"{last}parent": str(parent.pk)}
+    if new_child:
+        data |= {f"{last}{field}": value for field, value in new_child.items()}
+    request = RequestFactory().post("/", data)
+    request.user = user
+    request._dont_enforce_csrf_checks = True
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    model_admin = _AgencyWithChildrenAdmin(Agency, admin.site)
+    return model_admin.changeform_view(request, str(parent.pk))
+
+
+def test_admin_mixin_audits_inline_rows_added_changed_and_deleted(administrator, agency_a):
+    kept = Agency.objects.create(
+        code="C1", name_zh="一科", name_en="One", parent=agency_a, kind="bureau"
+    )
+    dropped = Agency.objects.create(
+        code="C2", name_zh="二科", name_en="Two", parent=agency_a, kind="bureau"
+    )
+    kept.name_en = "Section One"
+    response = _post_with_inlines(
+        administrator,
+        agency_a,
+        [kept, dropped],
+        new_child={"code": "C3", "name_zh": "三科", "name_en": "Three", "kind": "bureau"},
+        delete=[dropped],
+    )
+    assert response.status_code == 302
+    created = AuditEntry.objects.filter(action="create").get()
+    assert created.changes["code"] == [None, "C3"]
+    updates = AuditEntry.objects.filter(action="update", object_id=str(kept.pk)).get()
+    assert updates.changes == {"name_en": ["One", "Section One"]}
+    deleted = AuditEntry.objects.filter(action="delete").get()
+    assert deleted.object_id == str(dropped.pk) and deleted.changes["code"] == ["C2", None]
+    # And the parent itself, unchanged, still gets its row: an admin save is a staff write.
+    assert AuditEntry.objects.filter(action="update", object_id=str(agency_a.pk)).exists()
+    assert not Agency.objects.filter(code="C2").exists()

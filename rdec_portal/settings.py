@@ -99,6 +99,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rdec_portal.context_processors.portal",
+                # The unread count in the staff header: one COUNT, none for anonymous users.
+                "rdec_portal.workflow.notifications.unread_notifications",
             ],
         },
     },

@@ -26,11 +26,11 @@ register_deadline_kind(
     escalate_to_roles=[roles.RDEC_SERVICE_CENTER],
 )
 
-# Dispatch hazards: a 24-hour report-back clock, escalated as soon as it is missed.
+# Dispatch hazards: a 24-hour report-back clock, escalated as soon as it is missed, weekends too.
 register_deadline_kind(
     "service_center.dispatch",
     label=_("Report back on dispatch case"),
-    steps=[Step.on_assignment(), Step.overdue_daily(escalate=True)],
+    steps=[Step.on_assignment(), Step.overdue_daily(escalate=True, working_days_only=False)],
     url=_case_url,
     escalate_to_roles=[roles.RDEC_SERVICE_CENTER],
 )

@@ -15,9 +15,11 @@ urlpatterns = [
     # Staff.
     path("", views.home, name="home"),
     path("queue/", views.queue, name="queue"),
+    path("queue/assign/", views.queue_assign, name="queue_assign"),
     path("desk/", views.desk, name="desk"),
     path("desk/record/", views.record, name="record"),
     path("cases/<int:pk>/", views.case, name="case"),
+    path("cases/<int:pk>/files/<int:attachment_pk>/", views.attachment, name="attachment"),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
     path(
         "requests/<int:pk>/<slug:decision>/",

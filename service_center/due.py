@@ -1,0 +1,43 @@
+"""How close a case is to its due time, in a colour class AND in words (never colour alone)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from rdec_portal.dates import format_roc_short
+from rdec_portal.workflow.calendar import working_days_between
+
+# Within this many working days a case is "due soon".
+SOON_WORKING_DAYS = 2
+
+
+@dataclass(frozen=True)
+class DueState:
+    state: str  # "overdue", "soon" or "ok": the CSS class suffix and a data attribute
+    text: str
+
+
+def due_state(petition, now: datetime) -> DueState | None:
+    if not petition.is_open or petition.due_at is None:
+        return None
+    today = timezone.localdate(now)
+    due_day = timezone.localdate(petition.due_at)
+    if petition.due_at < now:
+        days = (today - due_day).days
+        if days < 1:
+            return DueState("overdue", _("Overdue"))
+        return DueState(
+            "overdue", ngettext("Overdue by %(n)d day", "Overdue by %(n)d days", days) % {"n": days}
+        )
+    left = working_days_between(today, due_day)
+    if due_day == today:
+        return DueState("soon", _("Due today"))
+    if left <= SOON_WORKING_DAYS:
+        return DueState(
+            "soon",
+            ngettext("Due in %(n)d working day", "Due in %(n)d working days", left) % {"n": left},
+        )
+    return DueState("ok", _("Due %(date)s") % {"date": format_roc_short(due_day)})

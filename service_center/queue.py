@@ -1,0 +1,86 @@
+"""The work queue's filter and bulk-assignment forms (GET filters, POST assignment)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rdec_portal.accounts.models import Agency, User
+from rdec_portal.forms import ROCDateField
+from service_center.models import Category, Channel, Status
+from service_center.selectors import SORTS, QueueFilters
+
+STATUS_CHOICES = [("open", _("Open (not yet replied)")), ("", _("All")), *Status.choices]
+SORT_CHOICES = [
+    ("due", _("Due first")),
+    ("-due", _("Due last")),
+    ("-received", _("Newest first")),
+    ("received", _("Oldest first")),
+    ("number", _("Case number")),
+    ("-number", _("Case number, last first")),
+]
+
+
+class QueueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search number or text"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=STATUS_CHOICES, required=False, initial="open"
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    due_within = forms.IntegerField(
+        label=_("Due within (days)"), required=False, min_value=0, max_value=365
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.order_by("topic", "sort_order"),
+        required=False,
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", _("All")), *Channel.choices], required=False
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"),
+        queryset=Agency.objects.filter(kind=Agency.Kind.DISTRICT).order_by("sort_order"),
+        required=False,
+    )
+    received_from = ROCDateField(label=_("Received from"), required=False, help_text="")
+    received_to = ROCDateField(label=_("Received to"), required=False, help_text="")
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORT_CHOICES, required=False)
+
+    def filters(self) -> QueueFilters:
+        data = self.cleaned_data
+        sort = data.get("sort") or "due"
+        return QueueFilters(
+            status=data.get("status") or ("" if "status" in self.data else "open"),
+            overdue=bool(data.get("overdue")),
+            due_within=data.get("due_within"),
+            category=data["category"].pk if data.get("category") else None,
+            channel=data.get("channel") or "",
+            district=data["district"].pk if data.get("district") else None,
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+            q=data.get("q") or "",
+            sort=sort if sort in SORTS else "due",
+        )
+
+
+class BulkAssignForm(forms.Form):
+    cases = forms.TypedMultipleChoiceField(coerce=int, choices=(), widget=forms.MultipleHiddenInput)
+    assignee = forms.ModelChoiceField(
+        label=_("Give the ticked cases to"), queryset=User.objects.none()
+    )
+    return_query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            agency=agency, is_active=True
+        ).order_by("last_name", "first_name", "username")
+
+    def clean_cases(self):
+        return self.cleaned_data["cases"]
+
+    def full_clean(self):
+        # Any posted id may be ticked; the view re-scopes them to the user's own agency.
+        self.fields["cases"].choices = (
+            [(v, v) for v in self.data.getlist("cases")] if self.data else []
+        )
+        super().full_clean()

@@ -7,11 +7,14 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.views import defaults
 
+from rdec_portal import views
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.roles import Line
 from rdec_portal.views import home
+from rdec_portal.workflow.models import Notification
 from tests.accounts.factories import UserFactory
 from tests.portal.html import elements, find, inside
 
@@ -202,11 +205,21 @@ def test_healthz_reports_database_and_broker(client, db):
 
 
 def test_public_nav_links_only_the_citizen_pages_that_exist(monkeypatch):
-    from rdec_portal import views
-
     monkeypatch.setattr(
         views,
         "PUBLIC_ENTRIES",
         [("Missing", ["no_such_app:public"]), ("Fallback", ["no_such_app:public", "home"])],
     )
     assert views.public_links() == [{"label": "Fallback", "url": reverse("home")}]
+
+
+def test_staff_header_shows_the_unread_notification_count(client, staff_a, staff_b):
+    for n in range(3):
+        Notification.objects.create(recipient=staff_a, title=f"Unread {n}")
+    Notification.objects.create(recipient=staff_a, title="Read", read_at=timezone.now())
+    Notification.objects.create(recipient=staff_b, title="Someone else's")
+    client.force_login(staff_a)
+    header = inside(client.get(reverse("staff-home")).content.decode(), "header", "site-header")
+    link = inside(header, "a", 'class="notifications-link"')
+    assert f'href="{reverse("workflow:inbox")}"' in link
+    assert "(3)" in link

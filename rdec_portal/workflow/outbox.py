@@ -168,22 +168,19 @@ def _run_handler(message_id: int) -> bool:
 def _record_failure(message_id: int, exc: Exception) -> bool:
     """Store the error and schedule the next attempt. Returns True if the message is now failed."""
     now = timezone.now()
-    error = "".join(traceback.format_exception(exc))[-_ERROR_CHARS:]
-    with transaction.atomic():
-        message = outbox_pending().select_for_update().filter(pk=message_id).first()
-        if message is None:
-            return False
-        message.last_error = error
-        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            message.failed_at = now
-        else:
-            message.next_attempt_at = now + retry_delay(attempts=message.attempts)
-        message.save(update_fields=["last_error", "failed_at", "next_attempt_at"])
-    if message.failed_at is not None:
+    message = outbox_pending().filter(pk=message_id).only("attempts").first()
+    if message is None:
+        return False
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        outcome = {"failed_at": now}
         logger.error("outbox message %s failed after %s attempts", message_id, message.attempts)
-        return True
-    logger.warning("outbox message %s attempt %s failed: %r", message_id, message.attempts, exc)
-    return False
+    else:
+        outcome = {"next_attempt_at": now + retry_delay(attempts=message.attempts)}
+        logger.warning("outbox message %s attempt %s failed: %r", message_id, message.attempts, exc)
+    # A plain conditional UPDATE, no read-then-write transaction: SQLite would risk a deadlock.
+    error = "".join(traceback.format_exception(exc))[-_ERROR_CHARS:]
+    outbox_pending().filter(pk=message_id).update(last_error=error, **outcome)
+    return "failed_at" in outcome
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ import os
 import queue
 import threading
 import time
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -79,7 +80,7 @@ def publish(message_ids: list[int]) -> list[int]:
     return sent
 
 
-def _claim_due(now, limit: int) -> list[int]:
+def _claim_due(now: datetime, limit: int) -> list[int]:
     with transaction.atomic():
         due = outbox_due(now=now)
         if connection.features.has_select_for_update_skip_locked:
@@ -92,7 +93,7 @@ def _claim_due(now, limit: int) -> list[int]:
     return [message.pk for message in messages]
 
 
-def _record_publish(message_ids: list[int], sent: list[int], now) -> None:
+def _record_publish(message_ids: list[int], sent: list[int], now: datetime) -> None:
     unsent = sorted(set(message_ids) - set(sent))
     if sent:
         outbox_pending().filter(pk__in=sent).update(published_at=now)

@@ -117,15 +117,23 @@ def test_the_queue_pages_fifty_rows(client, staff_a, frozen, agency_a):
     assert len(client.get(QUEUE, {"page": 2}).context["rows"]) == 1
 
 
-@pytest.mark.parametrize("rows", [1, 20])
-def test_queue_query_count_does_not_grow_with_rows(
-    client, staff_a, frozen, agency_a, rows, django_assert_num_queries
-):
-    AssignedPetitionFactory.create_batch(rows, category=CategoryFactory(agency=agency_a))
-    client.force_login(staff_a)
-    client.get(QUEUE)  # the session, the roles and the working-day calendar load once
-    with django_assert_num_queries(12):
-        client.get(QUEUE)
+def test_queue_query_count_does_not_grow_with_rows(client, frozen, agency_a, agency_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.accounts.factories import UserFactory
+
+    AssignedPetitionFactory(category=CategoryFactory(agency=agency_a))
+    AssignedPetitionFactory.create_batch(20, category=CategoryFactory(agency=agency_b))
+    counts = []
+    for agency in (agency_a, agency_b):
+        user = UserFactory(agency=agency, roles=["agency_staff"])
+        client.force_login(user)
+        client.get(QUEUE)  # the session, the roles and the working-day calendar load once
+        with CaptureQueriesContext(connection) as queries:
+            assert len(client.get(QUEUE).context["rows"]) in (1, 20)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 14
 
 
 def test_a_supervisor_gives_ticked_cases_to_a_handler(client, supervisor_a, staff_a, cases):

@@ -1,0 +1,388 @@
+"""`/api/v1/service-center/petitions/`: the staff API. Workflow steps are POST actions that call
+the same services as the pages; the list is scoped like the work queue and cursor-paginated."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from rdec_portal.accounts.models import Agency, User
+from rdec_portal.api import (
+    CursorPagination,
+    IsPortalStaff,
+    PortalGenericViewSet,
+    ROCDateField,
+    ROCDateFilter,
+    StrictBooleanFilter,
+    router,
+)
+from rdec_portal.workflow.audit import audit_personal_data_view
+from rdec_portal.workflow.calendar import day_end
+from service_center import permissions, selectors, services
+from service_center.models import (
+    OPEN_STATUSES,
+    Category,
+    Channel,
+    NotHandledReason,
+    Petition,
+    PetitionEvent,
+    Status,
+)
+
+PERSONAL_FIELDS = ["petitioner_name", "petitioner_email", "petitioner_phone", "petitioner_address"]
+
+
+# ---- output ------------------------------------------------------------------------------------
+
+
+class PetitionSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lead_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Petition
+        fields = [
+            "id",
+            "number",
+            "status",
+            "channel",
+            "category",
+            "lead_agency",
+            "assignee",
+            "district",
+            "subject",
+            "received_at",
+            "confirmed_at",
+            "due_at",
+            "replied_at",
+            "closed_at",
+            "is_overdue",
+            "is_anonymous",
+        ]
+
+    def get_is_overdue(self, petition) -> bool:
+        return petition.is_overdue(self.context.get("now"))
+
+
+class EventSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = PetitionEvent
+        fields = ["kind", "is_public", "actor", "agency", "text", "created_at"]
+
+
+class PetitionerSerializer(serializers.Serializer):
+    name = serializers.CharField(source="petitioner_name")
+    email = serializers.CharField(source="petitioner_email")
+    phone = serializers.CharField(source="petitioner_phone")
+    address = serializers.CharField(source="petitioner_address")
+
+
+class PetitionDetailSerializer(PetitionSerializer):
+    supporting_agencies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    events = serializers.SerializerMethodField()
+    petitioner = serializers.SerializerMethodField()
+    # A plain code here: the reason's choices are documented once, on the not-handled step.
+    not_handled_reason = serializers.CharField(read_only=True)
+
+    class Meta(PetitionSerializer.Meta):
+        fields = [
+            *PetitionSerializer.Meta.fields,
+            "description",
+            "address",
+            "latitude",
+            "longitude",
+            "answers",
+            "reply",
+            "supporting_agencies",
+            "is_confidential",
+            "merged_into",
+            "not_handled_reason",
+            "reopen_count",
+            "events",
+            "petitioner",
+        ]
+
+    def get_events(self, petition) -> list[dict]:
+        return EventSerializer(selectors.case_events(petition), many=True).data
+
+    def get_petitioner(self, petition) -> dict | None:
+        """Only for the handling agency and the service centre; the view audits it."""
+        if not self.context.get("show_personal"):
+            return None
+        return PetitionerSerializer(petition).data
+
+
+# ---- input -------------------------------------------------------------------------------------
+
+
+def _agency_field(**kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="code", queryset=Agency.objects.active(), **kwargs
+    )
+
+
+class AssignInput(serializers.Serializer):
+    agency = _agency_field()
+    supporting = _agency_field(many=True, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AcceptInput(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+
+class TextInput(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class TransferInput(serializers.Serializer):
+    agency = _agency_field()
+    reason = serializers.CharField()
+
+
+class TransferRequestInput(serializers.Serializer):
+    agency = _agency_field(required=False, allow_null=True)
+    reason = serializers.CharField()
+
+
+class NotHandledInput(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=NotHandledReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MergeInput(serializers.Serializer):
+    into = serializers.CharField(help_text=_("The case number of the case that answers both."))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExtensionInput(serializers.Serializer):
+    new_due_on = ROCDateField()
+    reason = serializers.CharField()
+
+
+class RecordInput(serializers.Serializer):
+    """A petition recorded by the service centre on a citizen's behalf."""
+
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.active())
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=4000)
+    address = serializers.CharField(required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(
+        max_digits=12, decimal_places=8, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=12, decimal_places=8, required=False, allow_null=True
+    )
+    answers = serializers.DictField(required=False, default=dict)
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, default="")
+    postal_address = serializers.CharField(required=False, allow_blank=True, default="")
+    has_consented = serializers.BooleanField(default=False)
+    is_confidential = serializers.BooleanField(default=False)
+    idempotency_key = serializers.CharField(
+        required=False, max_length=64, allow_null=True, default=None
+    )
+
+    def validate_channel(self, value):
+        if value == Channel.WEB:
+            raise serializers.ValidationError(_("Web petitions come through the public form."))
+        return value
+
+
+class RecordedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="petition.pk")
+    number = serializers.CharField(source="petition.number")
+    secret = serializers.CharField(allow_null=True, help_text=_("Shown once: tell the citizen."))
+
+
+# ---- list ----------------------------------------------------------------------------------------
+
+
+class PetitionFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    channel = filters.MultipleChoiceFilter(choices=Channel.choices)
+    category = filters.CharFilter(field_name="category__code")
+    district = filters.CharFilter(field_name="district__code")
+    lead_agency = filters.CharFilter(field_name="lead_agency__code")
+    overdue = StrictBooleanFilter(method="filter_overdue", label=_("Overdue"))
+    due_within = filters.NumberFilter(method="filter_due_within", label=_("Due within (days)"))
+    received_from = ROCDateFilter(field_name="received_at", lookup_expr="date__gte")
+    received_to = ROCDateFilter(field_name="received_at", lookup_expr="date__lte")
+    q = filters.CharFilter(method="filter_q", label=_("Search number or text"))
+
+    class Meta:
+        model = Petition
+        fields = ["status", "channel", "category", "district", "lead_agency"]
+
+    def filter_overdue(self, queryset, name, value):
+        late = queryset.filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
+        return late if value else queryset.exclude(pk__in=late.values("pk"))
+
+    def filter_due_within(self, queryset, name, value):
+        now = timezone.now()
+        return queryset.filter(
+            status__in=OPEN_STATUSES, due_at__gte=now, due_at__lt=now + timedelta(days=int(value))
+        )
+
+    def filter_q(self, queryset, name, value):
+        return selectors.filter_queue(
+            queryset, selectors.QueueFilters(q=value), now=timezone.now()
+        ).order_by()
+
+
+class PetitionPagination(CursorPagination):
+    ordering = ("-received_at", "-id")
+
+
+STEPS = {
+    "assign": AssignInput,
+    "accept": AcceptInput,
+    "reply": TextInput,
+    "close": None,
+    "note": TextInput,
+    "transfer": TransferInput,
+    "transfer-request": TransferRequestInput,
+    "not-handled": NotHandledInput,
+    "merge": MergeInput,
+    "extension": ExtensionInput,
+}
+
+
+def _step_action(name: str):
+    """A POST action for one workflow step: `/petitions/{id}/<name>/`."""
+
+    def view(self, request, pk=None):
+        return self._step(name)
+
+    view.__name__ = name.replace("-", "_")
+    routed = action(detail=True, methods=["post"], url_path=name, url_name=name)(view)
+    return extend_schema(request=STEPS[name], responses=PetitionSerializer)(routed)
+
+
+class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGenericViewSet):
+    """Petitions the user may see: an agency's own and supported cases; all for the service
+    centre and the mayor's office. Another agency's case is a 404."""
+
+    permission_classes = [IsPortalStaff]
+    pagination_class = PetitionPagination
+    filterset_class = PetitionFilter
+    ordering_fields = ["received_at", "due_at", "number", "id"]
+    ordering = ["-received_at", "-id"]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.queue_base(self.request.user)
+        return selectors.petitions_for(self.request.user)
+
+    def get_serializer_class(self):
+        return PetitionDetailSerializer if self.action == "retrieve" else PetitionSerializer
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def retrieve(self, request, *args, **kwargs):
+        petition = self.get_object()
+        show = permissions.can_see_personal_data(request.user, petition)
+        if show:
+            audit_personal_data_view(
+                actor=request.user, obj=petition, fields=PERSONAL_FIELDS, request=request
+            )
+        context = {**self.get_serializer_context(), "show_personal": show}
+        return Response(PetitionDetailSerializer(petition, context=context).data)
+
+    @extend_schema(request=RecordInput, responses={201: RecordedSerializer})
+    def create(self, request):
+        if not permissions.is_service_desk(request.user):
+            raise exceptions.PermissionDenied(_("Only the service centre records petitions."))
+        data = self._input(RecordInput)
+        result = services.petition_submit(**data, by=request.user, request=request)
+        return Response(RecordedSerializer(result).data, status=status.HTTP_201_CREATED)
+
+    def _input(self, serializer_class) -> dict:
+        if serializer_class is None:
+            return {}
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _step(self, name: str):
+        petition = self.get_object()
+        self._check(name, petition)
+        data = self._input(STEPS[name])
+        common = {"petition": petition, "by": self.request.user, "request": self.request}
+        _run(name, data, common, self.request.user)
+        petition.refresh_from_db()
+        return Response(PetitionSerializer(petition, context=self.get_serializer_context()).data)
+
+    def _check(self, name: str, petition) -> None:
+        user = self.request.user
+        desk_steps = {"assign", "transfer", "not-handled", "merge"}
+        allowed = (
+            permissions.is_service_desk(user)
+            if name in desk_steps
+            else permissions.can_handle(user, petition)
+        )
+        if not allowed:
+            raise exceptions.PermissionDenied(_("You may not take this step on this case."))
+
+    assign = _step_action("assign")
+    accept = _step_action("accept")
+    reply = _step_action("reply")
+    close = _step_action("close")
+    note = _step_action("note")
+    transfer = _step_action("transfer")
+    transfer_request = _step_action("transfer-request")
+    not_handled = _step_action("not-handled")
+    merge = _step_action("merge")
+    extension = _step_action("extension")
+
+
+def _run(name: str, data: dict, common: dict, user) -> None:
+    if name == "assign":
+        services.petition_assign(
+            agency=data["agency"],
+            supporting=data.get("supporting", []),
+            note=data["note"],
+            **common,
+        )
+    elif name == "accept":
+        services.petition_accept(assignee=data.get("assignee"), **common)
+    elif name == "reply":
+        services.petition_reply(text=data["text"], **common)
+    elif name == "close":
+        services.petition_close(**common)
+    elif name == "note":
+        services.petition_add_note(text=data["text"], **common)
+    elif name == "transfer":
+        services.petition_transfer(agency=data["agency"], reason=data["reason"], **common)
+    elif name == "transfer-request":
+        services.petition_transfer_request(
+            agency=data.get("agency"), reason=data["reason"], **common
+        )
+    elif name == "not-handled":
+        services.petition_mark_not_handled(reason=data["reason"], note=data["note"], **common)
+    elif name == "extension":
+        services.petition_extension_request(
+            new_due_at=day_end(data["new_due_on"]), reason=data["reason"], **common
+        )
+    elif name == "merge":
+        target = selectors.petitions_for(user).filter(number=data["into"].strip()).first()
+        if target is None:
+            raise exceptions.ValidationError({"into": [_("No case has this number.")]})
+        services.petition_merge(into=target, note=data["note"], **common)
+
+
+router.register("service-center/petitions", PetitionViewSet, basename="service-center-petition")

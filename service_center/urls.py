@@ -16,6 +16,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("queue/", views.queue, name="queue"),
     path("queue/assign/", views.queue_assign, name="queue_assign"),
+    path("queue/export.<slug:fmt>", views.queue_export, name="queue_export"),
     path("desk/", views.desk, name="desk"),
     path("desk/record/", views.record, name="record"),
     path("cases/<int:pk>/", views.case, name="case"),

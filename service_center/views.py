@@ -9,16 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rdec_portal.workflow.audit import audit_personal_data_view
+from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
 from rdec_portal.workflow.calendar import day_end
-from service_center import permissions, selectors, services
+from rdec_portal.workflow.models import AuditEntry
+from service_center import exports, permissions, selectors, services
 from service_center.due import due_state
 from service_center.forms import (
     AcceptForm,
@@ -80,6 +81,29 @@ def queue(request):
         "is_desk": permissions.is_service_desk(request.user),
     }
     return render(request, "service_center/staff/queue.html", context)
+
+
+@login_required
+def queue_export(request, fmt):
+    """The queue as filtered on the page, as a file; the export is audited."""
+    _staff(request)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    now = timezone.now()
+    form = QueueFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
+    rows = selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
+    content = exports.render(fmt, rows, now=now)
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        changes={"export": "service_center.queue", "format": fmt, "query": request.GET.urlencode()},
+        request=request,
+    )
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    name = f"petitions-{timezone.localdate(now).isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _bulk_form(request, data=None):

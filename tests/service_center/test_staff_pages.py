@@ -354,3 +354,23 @@ def test_case_page_query_count_does_not_grow_with_history(client, staff_a, froze
             assert client.get(case_url(petition)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_the_filtered_queue_exports_without_personal_data(client, staff_a, cases, fmt):
+    client.force_login(staff_a)
+    url = reverse("service_center:queue_export", args=[fmt])
+    response = client.get(url, {"overdue": "on"})
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'.{fmt}"')
+    assert AuditEntry.objects.filter(action="export", actor=staff_a).exists()
+    if fmt == "csv":
+        text = response.content.decode("utf-8-sig")
+        assert "1151120-0001" in text and "1151125-0001" not in text
+        assert cases["late"].petitioner_email not in text and "1151126-0002" not in text
+
+
+def test_an_unknown_export_format_is_not_found(client, staff_a, db):
+    client.force_login(staff_a)
+    assert client.get(reverse("service_center:queue_export", args=["pdf"])).status_code == 404

@@ -1,0 +1,64 @@
+"""The filtered work queue as CSV, XLSX and ODS. No personal data: the file leaves the portal.
+
+Times are ISO 8601 in Taipei time; the formats' writers are the performance app's."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rdec_portal.performance.exports import CONTENT_TYPES, to_csv, to_ods, to_xlsx
+
+# A file for people to read and filter, not a database dump: the API pages the rest.
+MAX_ROWS = 20_000
+FORMATS = tuple(CONTENT_TYPES)
+
+
+def _iso(moment) -> str | None:
+    return timezone.localtime(moment).isoformat(timespec="minutes") if moment else None
+
+
+def _headers() -> list[str]:
+    return [
+        _("Case number"),
+        _("Status"),
+        _("Channel"),
+        _("Category"),
+        _("Lead agency"),
+        _("District"),
+        _("Subject"),
+        _("Received"),
+        _("Due"),
+        _("Replied"),
+        _("Closed"),
+        _("Overdue"),
+    ]
+
+
+def queue_table(petitions, *, now) -> tuple[list[str], list[list]]:
+    rows = [
+        [
+            p.number,
+            p.get_status_display(),
+            p.get_channel_display(),
+            p.category.name,
+            p.lead_agency.name if p.lead_agency else None,
+            p.district.name if p.district else None,
+            p.subject,
+            _iso(p.received_at),
+            _iso(p.due_at),
+            _iso(p.replied_at),
+            _iso(p.closed_at),
+            _("Yes") if p.is_overdue(now) else _("No"),
+        ]
+        for p in petitions[:MAX_ROWS]
+    ]
+    return _headers(), rows
+
+
+def render(fmt: str, petitions, *, now) -> bytes:
+    headers, rows = queue_table(petitions, now=now)
+    if fmt == "csv":
+        return to_csv(headers, rows)
+    title = timezone.localdate(now).isoformat()
+    if fmt == "xlsx":
+        return to_xlsx(headers, rows, title=title)
+    return to_ods(headers, rows, title=title)

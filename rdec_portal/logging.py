@@ -16,14 +16,19 @@ class RequestLogMiddleware:
         request.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        duration_ms = round((time.monotonic() - started) * 1000, 1)
         logger.info(
-            "request",
+            "%s %s %s %sms",
+            request.method,
+            request.path,
+            response.status_code,
+            duration_ms,
             extra={
                 "request_id": request.request_id,
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
-                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                "duration_ms": duration_ms,
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
             },
         )

@@ -1,7 +1,14 @@
 from django import forms
 from django.contrib import admin
 
-from service_center.models import Attachment, Category, Petition, PetitionEvent, PetitionRequest
+from service_center.models import (
+    Attachment,
+    Category,
+    Petition,
+    PetitionEvent,
+    PetitionRequest,
+    SurveyAnswer,
+)
 from service_center.questions import validate_schema
 
 
@@ -121,6 +128,19 @@ class PetitionRequestAdmin(admin.ModelAdmin):
     list_display = ["petition", "kind", "state", "requested_by", "requested_at"]
     list_filter = ["kind", "state"]
     raw_id_fields = ["petition", "proposed_agency", "requested_by", "decided_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SurveyAnswer)
+class SurveyAnswerAdmin(admin.ModelAdmin):
+    list_display = ["petition", "outcome", "service", "answered_at"]
+    list_filter = ["outcome", "service"]
+    raw_id_fields = ["petition"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -17,6 +17,7 @@ from service_center.models import (
     Category,
     Channel,
     NotHandledReason,
+    SurveyAnswer,
     Topic,
 )
 from service_center.questions import LIST_TYPES, question_text, value_name
@@ -237,6 +238,27 @@ class ReopenForm(forms.Form):
         label=_("Why does the reply not settle the matter?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class SurveyForm(forms.Form):
+    outcome = forms.TypedChoiceField(
+        label=_("How satisfied are you with the outcome: what was done about the matter?"),
+        choices=SurveyAnswer.Score.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    service = forms.TypedChoiceField(
+        label=_("How satisfied are you with the service: speed, clarity and courtesy?"),
+        choices=SurveyAnswer.Score.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Anything else? (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

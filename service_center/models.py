@@ -506,3 +506,42 @@ class Attachment(models.Model):
         from service_center.files import EXTENSIONS
 
         return EXTENSIONS.get(self.content_type, "")
+
+
+class SurveyAnswer(models.Model):
+    """The citizen's view after the reply, asked as two questions: the outcome and the service.
+
+    Kaohsiung dropped a single-question survey because answers polarised; asking about the
+    result and about how the case was handled separately keeps the two apart.
+    """
+
+    class Score(models.IntegerChoices):
+        VERY_DISSATISFIED = 1, _("Very dissatisfied")
+        DISSATISFIED = 2, _("Dissatisfied")
+        NEUTRAL = 3, _("Neither")
+        SATISFIED = 4, _("Satisfied")
+        VERY_SATISFIED = 5, _("Very satisfied")
+
+    petition = models.OneToOneField(Petition, on_delete=models.CASCADE, related_name="survey")
+    outcome = models.PositiveSmallIntegerField(
+        _("satisfaction with the outcome"), choices=Score.choices
+    )
+    service = models.PositiveSmallIntegerField(
+        _("satisfaction with the service"), choices=Score.choices
+    )
+    comment = models.CharField(_("comment"), max_length=1000, blank=True)
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("satisfaction survey answer")
+        verbose_name_plural = _("satisfaction survey answers")
+        constraints = [
+            # Scores are on the five-point scale.
+            models.CheckConstraint(
+                condition=Q(outcome__gte=1, outcome__lte=5, service__gte=1, service__lte=5),
+                name="sc_survey_scores_1_to_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.petition_id}: {self.outcome}/{self.service}"

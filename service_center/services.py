@@ -47,11 +47,13 @@ from service_center.models import (
     PetitionNumberSequence,
     PetitionRequest,
     Status,
+    SurveyAnswer,
 )
 from service_center.questions import clean_answers
 
 CONFIRM_MAX_AGE = timedelta(days=3)
 REOPEN_WINDOW = timedelta(days=14)
+SURVEY_WINDOW = timedelta(days=30)
 _CONFIRM_SALT = "service_center.petition.confirm"
 _SECRET_SALT = "service_center.petition.secret"  # noqa: S105 - an HMAC salt, not a password
 # No 0/O, 1/I/L: the secret is read out on the phone and typed from a letter.
@@ -822,3 +824,25 @@ def petition_transfer_reject(
     _event(transfer.petition, PetitionEvent.Kind.TRANSFER_REJECTED, by=by, text=note)
     _audit(by, transfer.petition, {"transfer": ["pending", "rejected"]}, request)
     return transfer
+
+
+@transaction.atomic
+def petition_survey_answer(
+    *, petition: Petition, outcome: int, service: int, comment: str = ""
+) -> SurveyAnswer:
+    """The citizen's two answers after the reply: once per case, within 30 days of the reply."""
+    petition = _lock(
+        petition,
+        [Status.REPLIED, Status.CLOSED],
+        _("The survey opens once the case is replied to; this one is “%(status)s”."),
+    )
+    if SurveyAnswer.objects.filter(petition=petition).exists():
+        raise PetitionError(_("Thank you: this survey is already answered."), code="answered")
+    if petition.replied_at and timezone.now() > petition.replied_at + SURVEY_WINDOW:
+        raise PetitionError(_("The survey closed 30 days after the reply."), code="too_late")
+    scores = SurveyAnswer.Score.values
+    if outcome not in scores or service not in scores:
+        raise PetitionError(_("Choose an answer on the five-point scale."), code="bad_score")
+    return SurveyAnswer.objects.create(
+        petition=petition, outcome=outcome, service=service, comment=(comment or "").strip()[:1000]
+    )

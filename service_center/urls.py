@@ -12,6 +12,7 @@ urlpatterns = [
     path("track/", views_public.track, name="track"),
     path("track/<str:number>/", views_public.track_case, name="track_case"),
     path("track/<str:number>/reopen/", views_public.track_reopen, name="track_reopen"),
+    path("track/<str:number>/survey/", views_public.track_survey, name="track_survey"),
     # Staff.
     path("", views.home, name="home"),
     path("queue/", views.queue, name="queue"),

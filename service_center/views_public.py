@@ -13,9 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from service_center import selectors, services
-from service_center.forms import PetitionForm, ReopenForm, TrackForm
-from service_center.models import Category, Status
-from service_center.services import REOPEN_WINDOW, PetitionError
+from service_center.forms import PetitionForm, ReopenForm, SurveyForm, TrackForm
+from service_center.models import Category, Status, SurveyAnswer
+from service_center.services import REOPEN_WINDOW, SURVEY_WINDOW, PetitionError
 
 SUBMITTED_SESSION_KEY = "service_center_submitted"
 TRACKED_SESSION_KEY = "service_center_tracked"
@@ -204,8 +204,17 @@ def _can_reopen(petition, now) -> bool:
     )
 
 
+def _can_answer_survey(petition, now) -> bool:
+    return (
+        petition.status in (Status.REPLIED, Status.CLOSED)
+        and petition.replied_at is not None
+        and now <= petition.replied_at + SURVEY_WINDOW
+        and not SurveyAnswer.objects.filter(petition=petition).exists()
+    )
+
+
 @never_cache
-def track_case(request, number, reopen_form=None, status=200):
+def track_case(request, number, reopen_form=None, survey_form=None, status=200):
     petition = _tracked_petition(request, number)
     if petition is None:
         return HttpResponseRedirect(reverse("service_center:track"))
@@ -216,6 +225,8 @@ def track_case(request, number, reopen_form=None, status=200):
         "can_reopen": _can_reopen(petition, now),
         "reopen_until": petition.replied_at + REOPEN_WINDOW if petition.replied_at else None,
         "reopen_form": reopen_form or ReopenForm(),
+        "can_answer_survey": _can_answer_survey(petition, now),
+        "survey_form": survey_form or SurveyForm(),
     }
     return render(request, "service_center/public/track_case.html", context, status=status)
 
@@ -236,3 +247,21 @@ def track_reopen(request, number):
             messages.success(request, _("Your case is reopened. The agency will reply again."))
             return redirect("service_center:track_case", number=number)
     return track_case(request, number, reopen_form=form, status=400)
+
+
+@never_cache
+@require_POST
+def track_survey(request, number):
+    petition = _tracked_petition(request, number)
+    if petition is None:
+        return HttpResponseRedirect(reverse("service_center:track"))
+    form = SurveyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.petition_survey_answer(petition=petition, **form.cleaned_data)
+        except PetitionError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Thank you for answering the survey."))
+            return redirect("service_center:track_case", number=number)
+    return track_case(request, number, survey_form=form, status=400)

@@ -1,0 +1,220 @@
+"""The citizen service centre's monthly metrics, per lead agency (found by autodiscovery).
+
+Each is one aggregate query for the month [start, end). A petition counts for the agency that
+leads it now: a transferred case counts where it ended up. "Open and overdue" has no history
+in the case table, so it is the state at the time of the rollup (run on the 1st, the month's
+end); a closed month keeps the figure it had.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from rdec_portal.accounts.roles import Line
+from rdec_portal.performance.registry import Direction, Kind, Metric, register
+from service_center.models import OPEN_STATUSES, Petition, PetitionRequest, Status, SurveyAnswer
+
+ANSWERED = Q(status__in=[Status.REPLIED, Status.CLOSED], replied_at__isnull=False)
+
+
+def _by_agency(queryset, **aggregates):
+    return (
+        queryset.filter(lead_agency__isnull=False)
+        .values("lead_agency_id")
+        .annotate(**aggregates)
+        .order_by("lead_agency_id")
+    )
+
+
+def received(start: datetime, end: datetime):
+    rows = _by_agency(
+        Petition.objects.filter(received_at__gte=start, received_at__lt=end), n=Count("pk")
+    )
+    return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
+
+
+def closed(start: datetime, end: datetime):
+    """Answered (replied) or closed without an answer (not handled, merged) in the month."""
+    finished = Q(replied_at__gte=start, replied_at__lt=end) | Q(
+        status__in=[Status.NOT_HANDLED, Status.MERGED], closed_at__gte=start, closed_at__lt=end
+    )
+    rows = _by_agency(Petition.objects.filter(finished), n=Count("pk"))
+    return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
+
+
+def _on_time(queryset, start, end):
+    rows = _by_agency(
+        queryset.filter(replied_at__gte=start, replied_at__lt=end, due_at__isnull=False),
+        answered=Count("pk"),
+        on_time=Count("pk", filter=Q(replied_at__lte=F("due_at"))),
+    )
+    return (
+        (
+            r["lead_agency_id"],
+            Decimal(r["on_time"]) * 100 / r["answered"],
+            r["on_time"],
+            r["answered"],
+        )
+        for r in rows
+    )
+
+
+def replied_on_time(start: datetime, end: datetime):
+    return _on_time(Petition.objects.all(), start, end)
+
+
+def dispatch_on_time(start: datetime, end: datetime):
+    return _on_time(Petition.objects.filter(category__is_dispatch=True), start, end)
+
+
+def open_overdue(start: datetime, end: datetime):
+    late = Petition.objects.filter(status__in=OPEN_STATUSES, received_at__lt=end, due_at__lt=end)
+    rows = _by_agency(late, n=Count("pk"))
+    return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
+
+
+def extensions(start: datetime, end: datetime):
+    rows = (
+        PetitionRequest.objects.filter(
+            kind=PetitionRequest.Kind.EXTENSION,
+            state=PetitionRequest.State.APPROVED,
+            decided_at__gte=start,
+            decided_at__lt=end,
+            petition__lead_agency__isnull=False,
+        )
+        .values("petition__lead_agency_id")
+        .annotate(n=Count("pk"))
+        .order_by("petition__lead_agency_id")
+    )
+    return ((r["petition__lead_agency_id"], r["n"], r["n"], None) for r in rows)
+
+
+def reopens(start: datetime, end: datetime):
+    rows = _by_agency(
+        Petition.objects.filter(reopened_at__gte=start, reopened_at__lt=end), n=Count("pk")
+    )
+    return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
+
+
+def _satisfaction(field: str):
+    def compute(start: datetime, end: datetime):
+        rows = (
+            SurveyAnswer.objects.filter(
+                answered_at__gte=start, answered_at__lt=end, petition__lead_agency__isnull=False
+            )
+            .values("petition__lead_agency_id")
+            .annotate(total=Sum(field), answers=Count("pk"))
+            .order_by("petition__lead_agency_id")
+        )
+        return (
+            (
+                r["petition__lead_agency_id"],
+                Decimal(r["total"]) / r["answers"],
+                r["total"],
+                r["answers"],
+            )
+            for r in rows
+        )
+
+    return compute
+
+
+def _count(code, label, direction, compute, description):
+    return Metric(
+        code=f"service_center.{code}",
+        line=Line.SERVICE_CENTER,
+        label=label,
+        unit=_("cases"),
+        direction=direction,
+        kind=Kind.COUNT,
+        compute=compute,
+        description=description,
+    )
+
+
+METRICS = [
+    _count(
+        "received",
+        _("Petitions received"),
+        Direction.HIGHER_IS_BETTER,
+        received,
+        _("Petitions received in the month, by the agency now leading them."),
+    ),
+    _count(
+        "closed",
+        _("Petitions closed"),
+        Direction.HIGHER_IS_BETTER,
+        closed,
+        _("Petitions replied to, or closed as not handled or merged, in the month."),
+    ),
+    Metric(
+        code="service_center.replied_on_time",
+        line=Line.SERVICE_CENTER,
+        label=_("Petitions replied on time"),
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        kind=Kind.RATIO,
+        scale=Decimal(100),
+        target=Decimal(95),
+        min_count=10,
+        compute=replied_on_time,
+        description=_("Of the replies sent in the month, the share sent by the due time."),
+    ),
+    Metric(
+        code="service_center.dispatch_on_time",
+        line=Line.SERVICE_CENTER,
+        label=_("Dispatch cases reported back within the clock"),
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        kind=Kind.RATIO,
+        scale=Decimal(100),
+        target=Decimal(95),
+        min_count=10,
+        compute=dispatch_on_time,
+        description=_("Of the dispatch cases answered in the month, the share within 24 hours."),
+    ),
+    _count(
+        "open_overdue",
+        _("Open and overdue petitions"),
+        Direction.LOWER_IS_BETTER,
+        open_overdue,
+        _("Open petitions past their due time at the month's end."),
+    ),
+    _count(
+        "extensions",
+        _("Extensions approved"),
+        Direction.LOWER_IS_BETTER,
+        extensions,
+        _("Extensions of the due date approved in the month."),
+    ),
+    _count(
+        "reopens",
+        _("Petitions reopened"),
+        Direction.LOWER_IS_BETTER,
+        reopens,
+        _("Cases a citizen reopened in the month after the reply."),
+    ),
+]
+for _field, _label in (
+    ("outcome", _("Satisfaction with the outcome")),
+    ("service", _("Satisfaction with the service")),
+):
+    METRICS.append(
+        Metric(
+            code=f"service_center.satisfaction_{_field}",
+            line=Line.SERVICE_CENTER,
+            label=_label,
+            unit=_("of 5"),
+            direction=Direction.HIGHER_IS_BETTER,
+            kind=Kind.RATIO,
+            target=Decimal(4),
+            min_count=10,
+            compute=_satisfaction(_field),
+            description=_("Average answer (1 to 5) in the surveys answered in the month."),
+        )
+    )
+
+for _metric in METRICS:
+    register(_metric)

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from rdec_portal.accounts.roles import AGENCY_STAFF, Line
 from rdec_portal.performance.models import ClosedMonth, MonthlyMetric
@@ -166,16 +167,16 @@ def test_only_an_administrator_closes_or_reopens(request, user, rdec_user, admin
 
 @time_machine.travel(taipei(2026, 10, 31, 23, 0), tick=False)
 def test_the_current_month_cannot_be_closed(administrator):
-    with pytest.raises(PerformanceError, match="not over"):
+    with translation.override("en"), pytest.raises(PerformanceError, match="not over"):
         month_close(month=OCTOBER, by=administrator)
     assert not ClosedMonth.objects.exists()
 
 
 @time_machine.travel(taipei(2026, 11, 5), tick=False)
 def test_closing_twice_or_reopening_an_open_month_says_so(administrator):
-    with pytest.raises(PerformanceError, match="not closed"):
+    with translation.override("en"), pytest.raises(PerformanceError, match="not closed"):
         month_reopen(month=OCTOBER, by=administrator)
     month_close(month=OCTOBER, by=administrator)
-    with pytest.raises(PerformanceError, match="already closed"):
+    with translation.override("en"), pytest.raises(PerformanceError, match="already closed"):
         month_close(month=OCTOBER, by=administrator)
     assert ClosedMonth.objects.count() == 1

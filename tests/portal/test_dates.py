@@ -85,9 +85,13 @@ def test_parser_rejects_a_non_string():
 
 
 def test_impossible_date_message_names_the_input_in_english():
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        parse_date_roc_or_iso("114/13/40")
-    assert caught.value.messages == ["“114/13/40” is not a real date: check the month and the day."]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            parse_date_roc_or_iso("114/13/40")
+        # The message is lazy: read it while English is still active.
+        assert caught.value.messages == [
+            "“114/13/40” is not a real date: check the month and the day."
+        ]
 
 
 def test_format_message_gives_an_example():

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from rdec_portal.accounts import roles
 from rdec_portal.workflow.deadlines import (
@@ -87,7 +88,7 @@ def test_unknown_kind_naive_due_and_foreign_assignee_are_refused_and_nothing_is_
         deadline_open(
             obj=target, kind=reply_kind.name, due_at=datetime(2025, 2, 4, 17), agency=agency_a
         )
-    with pytest.raises(DeadlineError, match="responsible agency"):
+    with translation.override("en"), pytest.raises(DeadlineError, match="responsible agency"):
         deadline_open(
             obj=target, kind=reply_kind.name, due_at=DUE, agency=agency_a, assignee=staff_b
         )

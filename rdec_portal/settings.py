@@ -8,6 +8,7 @@ suite sets). See .env.example and the README for every variable.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -183,6 +184,7 @@ STATICFILES_DIRS = [
     # Front-end libraries come from the npm registry through package.json; never copied in.
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
@@ -226,13 +228,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# The petition form's map. Empty (the default): no map tiles are fetched from anywhere and the
+# form offers the coordinate inputs and "use my location" only. Set it to a tile server's URL
+# template (e.g. https://tiles.example.gov.tw/{z}/{x}/{y}.png) to show a Leaflet map; its host is
+# then added to the CSP's img-src. MAP_TILE_ATTRIBUTION is the credit line the tile licence asks for.
+MAP_TILE_URL = env_str("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "")
+
+
+def _tile_origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None  # a path on this site: 'self' covers it
+    # Leaflet's {s} subdomain placeholder becomes a CSP wildcard.
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
 # No inline script anywhere: pages work without JavaScript and scripts come from static files.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *filter(None, [_tile_origin(MAP_TILE_URL)])],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],

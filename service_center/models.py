@@ -156,6 +156,9 @@ OPEN_STATUSES = (Status.VERIFIED, Status.ASSIGNED, Status.IN_PROGRESS)
 # An agency works the case in these states.
 AGENCY_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
 FINAL_STATUSES = (Status.CLOSED, Status.NOT_HANDLED, Status.MERGED)
+# Cases a citizen may still say "me too" to (nearby.py): confirmed and not finished. A replied
+# case counts: a dispatch fix is settled only when the citizen confirms it.
+FOLLOWABLE_STATUSES = (Status.VERIFIED, Status.ASSIGNED, Status.IN_PROGRESS, Status.REPLIED)
 
 
 class NotHandledReason(models.TextChoices):
@@ -299,6 +302,15 @@ class Petition(models.Model):
                 fields=["due_at"],
                 name="sc_petition_open_due",
                 condition=Q(status__in=["verified", "assigned", "in_progress"]),
+            ),
+            # Nearby open cases of a category: a bounding box on the point (nearby.py).
+            models.Index(
+                fields=["category", "latitude", "longitude"],
+                name="sc_petition_nearby",
+                condition=Q(
+                    status__in=["verified", "assigned", "in_progress", "replied"],
+                    latitude__isnull=False,
+                ),
             ),
         ]
         constraints = [
@@ -481,7 +493,16 @@ def attachment_path(instance, filename: str) -> str:
 class Attachment(models.Model):
     """A file sent with a petition, its type checked from its bytes, images stripped of metadata."""
 
+    class Role(models.TextChoices):
+        PETITION = "petition", _("Sent with the petition")
+        # Dispatch cases: the handling agency's photos on arrival and after the work (dispatch.py).
+        BEFORE = "before", _("Photo before the work")
+        AFTER = "after", _("Photo after the work")
+
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="attachments")
+    role = models.CharField(
+        _("role"), max_length=10, choices=Role.choices, default=Role.PETITION, db_index=True
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
@@ -497,6 +518,13 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["created_at", "id"]
+        constraints = [
+            # Before and after photos are photos: the tracking page shows them as images.
+            models.CheckConstraint(
+                condition=Q(role="petition") | Q(content_type__in=["image/jpeg", "image/png"]),
+                name="sc_attachment_photo_is_image",
+            ),
+        ]
 
     def __str__(self):
         return self.original_name
@@ -973,3 +1001,41 @@ class HotlineVolume(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.call_type_id}={self.count}"
+
+
+class PetitionFollower(models.Model):
+    """A citizen who said "me too" to an open case instead of filing it again (nearby.py).
+
+    The email, if given, is personal data like the petitioner's: never on a public page or in
+    the admin. It gets the case's updates (reply, closure) once its owner confirms it through
+    the emailed link, which also stops them; only a hash of the link's token is stored.
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="followers")
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(_("language"), max_length=10, default="zh-hant")
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    confirmed_at = models.DateTimeField(_("updates confirmed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("petition follower")
+        verbose_name_plural = _("petition followers")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # "Me too" twice with one address counts once (the service lower-cases it).
+            models.UniqueConstraint(
+                fields=["petition", "email"],
+                condition=~Q(email=""),
+                name="sc_follower_once_per_email",
+            ),
+            # An address always has its link token, and only an address can be confirmed.
+            models.CheckConstraint(
+                condition=Q(email="", token_hash__isnull=True, confirmed_at__isnull=True)
+                | (~Q(email="") & Q(token_hash__isnull=False)),
+                name="sc_follower_token_with_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.petition_id} #{self.pk}"

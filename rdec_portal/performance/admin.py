@@ -1,23 +1,11 @@
 from django.contrib import admin
 
 from rdec_portal.performance.models import ClosedMonth, MonthlyMetric
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The rollup writes the figures and the dashboard closes months; the admin only shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from rdec_portal.workflow.admin import ReadOnlyModelAdmin
 
 
 @admin.register(MonthlyMetric)
-class MonthlyMetricAdmin(ReadOnlyAdmin):
+class MonthlyMetricAdmin(ReadOnlyModelAdmin):
     list_display = ["month", "agency", "line", "code", "value", "numerator", "denominator"]
     list_filter = ["line", "code", "month"]
     search_fields = ["code", "agency__code", "agency__name_zh"]
@@ -26,6 +14,6 @@ class MonthlyMetricAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ClosedMonth)
-class ClosedMonthAdmin(ReadOnlyAdmin):
+class ClosedMonthAdmin(ReadOnlyModelAdmin):
     list_display = ["month", "closed_at", "closed_by"]
     list_select_related = ["closed_by"]

@@ -51,6 +51,16 @@ app.conf.update(
             "task": "performance.rollup_current_month",
             "schedule": crontab(minute=15, hour=2),
         },
+        # The citizen service centre: close replied cases after the 14-day reopen window, and
+        # expire web petitions never confirmed within the link's 3 days. Hourly, idempotent.
+        "service-center-close-replied": {
+            "task": "service_center.close_replied",
+            "schedule": crontab(minute=20),
+        },
+        "service-center-expire-unconfirmed": {
+            "task": "service_center.expire_unconfirmed",
+            "schedule": crontab(minute=40),
+        },
     },
 )
 

@@ -1,15 +1,18 @@
 from django import forms
 from django.contrib import admin
 
+from rdec_portal.workflow.admin import AuditedModelAdmin
 from service_center.models import (
     Attachment,
     Category,
     Petition,
     PetitionEvent,
     PetitionRequest,
+    ReplyTemplate,
     SurveyAnswer,
 )
 from service_center.questions import validate_schema
+from service_center.reply_templates import check_placeholders
 
 
 class CategoryForm(forms.ModelForm):
@@ -143,4 +146,31 @@ class SurveyAnswerAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReplyTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ReplyTemplate
+        fields = ["agency", "category", "title", "body", "is_active"]
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        check_placeholders(body)
+        return body
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(AuditedModelAdmin):
+    """Staff keep templates on the staff pages; the admin is for administrators' corrections."""
+
+    form = ReplyTemplateForm
+    list_display = ["title", "agency", "category", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["title", "body"]
+    list_select_related = ["agency", "category"]
+    raw_id_fields = ["agency", "category"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deactivate instead: the audit log keeps referring to the template.
         return False

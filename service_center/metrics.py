@@ -6,15 +6,25 @@ in the case table, so it is the state at the time of the rollup (run on the 1st,
 end); a closed month keeps the figure it had.
 """
 
+import statistics
+from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts.roles import Line
 from rdec_portal.performance.registry import Direction, Kind, Metric, register
-from service_center.models import OPEN_STATUSES, Petition, PetitionRequest, Status, SurveyAnswer
+from service_center.models import (
+    OPEN_STATUSES,
+    Channel,
+    Petition,
+    PetitionRequest,
+    Status,
+    SurveyAnswer,
+)
 
 ANSWERED = Q(status__in=[Status.REPLIED, Status.CLOSED], replied_at__isnull=False)
 
@@ -217,4 +227,158 @@ for _field, _label in (
     )
 
 for _metric in METRICS:
+    register(_metric)
+
+
+# --- closing: on time, working days, and intake by channel --------------------------------------
+#
+# The handling clock stops at the reply or at the "not handled" registration: that is when the
+# deadline is met (services.py) and what the "closed" metric counts. The formal closing 14 days
+# later (after the reopen window) says nothing about the agency's speed, so "closed on time" and
+# "working days to close" are measured at the clock's stop. Working days cannot be counted in
+# SQL portably, so petition_reply and petition_mark_not_handled store working_days_to_close
+# (from confirmation, or from the reopening for a reopened case); the average is then one
+# aggregate query, and the median one query of the month's values, taken per agency in Python
+# (a month is at most tens of thousands of small integers).
+
+NOT_HANDLED = Q(status=Status.NOT_HANDLED)
+
+
+def _clock_stopped_in(start: datetime, end: datetime):
+    """Petitions whose handling clock stopped in the month: replied, or registered not handled."""
+    return Petition.objects.filter(
+        Q(replied_at__gte=start, replied_at__lt=end)
+        | (NOT_HANDLED & Q(closed_at__gte=start, closed_at__lt=end))
+    )
+
+
+def closed_on_time(start: datetime, end: datetime):
+    stopped_by_due = (NOT_HANDLED & Q(closed_at__lte=F("due_at"))) | (
+        ~NOT_HANDLED & Q(replied_at__lte=F("due_at"))
+    )
+    rows = _by_agency(
+        _clock_stopped_in(start, end).filter(due_at__isnull=False),
+        finished=Count("pk"),
+        on_time=Count("pk", filter=stopped_by_due),
+    )
+    return (
+        (
+            r["lead_agency_id"],
+            Decimal(r["on_time"]) * 100 / r["finished"],
+            r["on_time"],
+            r["finished"],
+        )
+        for r in rows
+    )
+
+
+def _timed(start: datetime, end: datetime):
+    return _clock_stopped_in(start, end).filter(working_days_to_close__isnull=False)
+
+
+def working_days_average(start: datetime, end: datetime):
+    rows = _by_agency(
+        _timed(start, end), total=Sum("working_days_to_close"), n=Count("working_days_to_close")
+    )
+    return ((r["lead_agency_id"], Decimal(r["total"]) / r["n"], r["total"], r["n"]) for r in rows)
+
+
+def working_days_median(start: datetime, end: datetime):
+    """Per agency: value = the median; numerator = median × cases, denominator = cases, so the
+    city-wide figure is the case-weighted mean of the agencies' medians (an approximation of
+    the city's median, which the stored rows cannot give)."""
+    values = (
+        _timed(start, end)
+        .filter(lead_agency__isnull=False)
+        .values_list("lead_agency_id", "working_days_to_close")
+        .order_by("lead_agency_id")
+    )
+    by_agency: dict[int, list[int]] = defaultdict(list)
+    for agency_id, days in values.iterator(chunk_size=5000):
+        by_agency[agency_id].append(days)
+    for agency_id, days in by_agency.items():
+        median = Decimal(str(statistics.median(days)))
+        yield agency_id, median, median * len(days), len(days)
+
+
+def received_by_channel(start: datetime, end: datetime, channel: str):
+    """Like `received`, for one channel: the channels' counts add up to `received`."""
+    rows = _by_agency(
+        Petition.objects.filter(received_at__gte=start, received_at__lt=end, channel=channel),
+        n=Count("pk"),
+    )
+    return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
+
+
+def _received_via(channel: str):
+    def compute(start: datetime, end: datetime):
+        return received_by_channel(start, end, channel)
+
+    return compute
+
+
+def _working_days_metric(code, label, compute, description):
+    return Metric(
+        code=f"service_center.{code}",
+        line=Line.SERVICE_CENTER,
+        label=label,
+        unit=_("working days"),
+        direction=Direction.LOWER_IS_BETTER,
+        kind=Kind.RATIO,
+        min_count=10,
+        compute=compute,
+        description=description,
+    )
+
+
+CLOSING_METRICS = [
+    Metric(
+        code="service_center.closed_on_time",
+        line=Line.SERVICE_CENTER,
+        label=_("Petitions closed on time"),
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        kind=Kind.RATIO,
+        scale=Decimal(100),
+        target=Decimal(95),
+        min_count=10,
+        compute=closed_on_time,
+        description=_(
+            "Of the petitions replied to or registered as not handled in the month, the share "
+            "finished by the due time (an approved extension moves the due time)."
+        ),
+    ),
+    _working_days_metric(
+        "working_days_average",
+        _("Average working days to close"),
+        working_days_average,
+        _(
+            "Working days from confirmation to the reply (or to “not handled”), averaged over "
+            "the petitions finished in the month."
+        ),
+    ),
+    _working_days_metric(
+        "working_days_median",
+        _("Median working days to close"),
+        working_days_median,
+        _(
+            "The middle value of the working days to close of the petitions finished in the "
+            "month; city-wide, the agencies' medians weighted by their cases."
+        ),
+    ),
+]
+for _channel in Channel:
+    CLOSING_METRICS.append(
+        _count(
+            f"channel.{_channel.value}",
+            format_lazy(_("Petitions received: {channel}"), channel=_channel.label),
+            Direction.HIGHER_IS_BETTER,
+            _received_via(_channel.value),
+            _(
+                "Petitions received in the month through this channel, by the agency now leading them."
+            ),
+        )
+    )
+
+for _metric in CLOSING_METRICS:
     register(_metric)

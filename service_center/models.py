@@ -149,13 +149,15 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
     NOT_HANDLED = "not_handled", _("Not handled")
     MERGED = "merged", _("Merged into another case")
+    # A web petition whose sender never confirmed it within the link's 3 days: never processed.
+    EXPIRED = "expired", _("Expired: never confirmed")
 
 
 # The agency still owes the citizen an answer in these states; the deadline runs.
 OPEN_STATUSES = (Status.VERIFIED, Status.ASSIGNED, Status.IN_PROGRESS)
 # An agency works the case in these states.
 AGENCY_STATUSES = (Status.ASSIGNED, Status.IN_PROGRESS)
-FINAL_STATUSES = (Status.CLOSED, Status.NOT_HANDLED, Status.MERGED)
+FINAL_STATUSES = (Status.CLOSED, Status.NOT_HANDLED, Status.MERGED, Status.EXPIRED)
 # Cases a citizen may still say "me too" to (nearby.py): confirmed and not finished. A replied
 # case counts: a dispatch fix is settled only when the citizen confirms it.
 FOLLOWABLE_STATUSES = (Status.VERIFIED, Status.ASSIGNED, Status.IN_PROGRESS, Status.REPLIED)
@@ -256,6 +258,11 @@ class Petition(models.Model):
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Stored when the clock stops (reply or "not handled"): working days cannot be counted in
+    # SQL, and the monthly average and median read this column.
+    working_days_to_close = models.PositiveSmallIntegerField(
+        _("working days to close"), null=True, blank=True, editable=False
+    )
     reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     reply = models.TextField(_("reply"), blank=True)
@@ -389,6 +396,7 @@ class PetitionEvent(models.Model):
         NOT_HANDLED = "not_handled", _("Not handled")
         MERGED = "merged", _("Merged")
         REOPENED = "reopened", _("Reopened")
+        EXPIRED = "expired", _("Expired: never confirmed")
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -1001,6 +1009,73 @@ class HotlineVolume(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.call_type_id}={self.count}"
+
+
+class ReplyTemplate(models.Model):
+    """A starting text for the reply to a citizen; the handler edits it before sending.
+
+    An agency's supervisors keep their agency's templates; the service centre keeps the
+    city-wide ones (no agency). Placeholders such as {number} are filled from the case.
+    """
+
+    agency = models.ForeignKey(
+        "accounts.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petition_reply_templates",
+        help_text=_("Empty: a city-wide template from the service centre."),
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reply_templates",
+        help_text=_("Offered only for cases of this category; empty: for every category."),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    body = models.CharField(_("text"), max_length=DESCRIPTION_MAX_LENGTH)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["title", "id"]
+        indexes = [
+            # The picker on the case page and the list page: an agency's active templates.
+            models.Index(fields=["agency", "is_active"], name="sc_replytemplate_agency"),
+        ]
+        constraints = [
+            # A title names one template in the picker: unique within an agency ...
+            models.UniqueConstraint(
+                fields=["agency", "title"],
+                condition=Q(agency__isnull=False),
+                name="sc_replytemplate_agency_title",
+            ),
+            # ... and among the city-wide ones (NULL agencies would not collide above).
+            models.UniqueConstraint(
+                fields=["title"],
+                condition=Q(agency__isnull=True),
+                name="sc_replytemplate_citywide_title",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class PetitionFollower(models.Model):

@@ -21,7 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.dates import format_roc_long, to_roc
 from rdec_portal.workflow.audit import audit_record
-from rdec_portal.workflow.calendar import add_calendar_hours, working_days_deadline
+from rdec_portal.workflow.calendar import (
+    add_calendar_hours,
+    working_days_between,
+    working_days_deadline,
+)
 from rdec_portal.workflow.deadlines import (
     deadline_cancel,
     deadline_meet,
@@ -143,6 +147,13 @@ def _deadline_close(petition: Petition, *, met: bool, when: datetime) -> None:
 
 def format_due(petition: Petition) -> str:
     return format_roc_long(timezone.localdate(petition.due_at)) if petition.due_at else ""
+
+
+def _working_days_taken(petition: Petition, now: datetime) -> int:
+    """Working days from when the citizen's request entered handling (confirmation; for a
+    reopened case, the reopening) to now. A transfer does not restart it: the citizen waited."""
+    start = petition.reopened_at or petition.confirmed_at or petition.received_at
+    return working_days_between(timezone.localdate(start), timezone.localdate(now))
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -396,6 +407,14 @@ def petition_confirm(*, token: str) -> Petition:
     )
     if petition is None:
         raise PetitionError(_("This petition no longer exists."), code="invalid")
+    if petition.status == Status.EXPIRED:
+        raise PetitionError(
+            _(
+                "This confirmation link has expired: links are valid for 3 days. "
+                "Please file the petition again."
+            ),
+            code="expired",
+        )
     if petition.status != Status.RECEIVED:
         return petition
     now = timezone.now()
@@ -543,7 +562,16 @@ def petition_mark_not_handled(
     petition.status = Status.NOT_HANDLED
     petition.not_handled_reason = reason
     petition.closed_at = now
-    petition.save(update_fields=["status", "not_handled_reason", "closed_at", "updated_at"])
+    petition.working_days_to_close = _working_days_taken(petition, now)
+    petition.save(
+        update_fields=[
+            "status",
+            "not_handled_reason",
+            "closed_at",
+            "working_days_to_close",
+            "updated_at",
+        ]
+    )
     _event(
         petition,
         PetitionEvent.Kind.NOT_HANDLED,
@@ -633,7 +661,18 @@ def petition_reply(*, petition: Petition, by, text: str, request=None) -> Petiti
     petition.reply = text
     petition.replied_at = now
     petition.assignee = petition.assignee or by
-    petition.save(update_fields=["status", "reply", "replied_at", "assignee", "updated_at"])
+    # The reply stops the clock: the monthly "working days to close" reads this.
+    petition.working_days_to_close = _working_days_taken(petition, now)
+    petition.save(
+        update_fields=[
+            "status",
+            "reply",
+            "replied_at",
+            "assignee",
+            "working_days_to_close",
+            "updated_at",
+        ]
+    )
     _event(
         petition,
         PetitionEvent.Kind.REPLIED,
@@ -654,7 +693,9 @@ def petition_reply(*, petition: Petition, by, text: str, request=None) -> Petiti
 
 
 @transaction.atomic
-def petition_close(*, petition: Petition, by, request=None) -> Petition:
+def petition_close(*, petition: Petition, by, note: str = "", request=None) -> Petition:
+    """Close a replied case. `by` None is the system (e.g. the reopen window ran out), and
+    `note` says why on the public history."""
     petition = _lock(
         petition,
         [Status.REPLIED],
@@ -664,7 +705,7 @@ def petition_close(*, petition: Petition, by, request=None) -> Petition:
     petition.status = Status.CLOSED
     petition.closed_at = now
     petition.save(update_fields=["status", "closed_at", "updated_at"])
-    _event(petition, PetitionEvent.Kind.CLOSED, by=by, public=True, when=now)
+    _event(petition, PetitionEvent.Kind.CLOSED, by=by, public=True, text=note.strip(), when=now)
     _audit(by, petition, {"status": ["replied", "closed"]}, request)
     return petition
 
@@ -846,3 +887,27 @@ def petition_survey_answer(
     return SurveyAnswer.objects.create(
         petition=petition, outcome=outcome, service=service, comment=(comment or "").strip()[:1000]
     )
+
+
+@transaction.atomic
+def petition_transfer_decide(
+    *, transfer: PetitionRequest, by, approve: bool, note: str = "", request=None
+) -> PetitionRequest:
+    """The service centre approves a transfer request (the case moves to the proposed agency and
+    the petitioner is told) or declines it."""
+    transfer = _lock_pending(transfer, PetitionRequest.Kind.TRANSFER)
+    if not approve:
+        return petition_transfer_reject(transfer=transfer, by=by, note=note, request=request)
+    if transfer.proposed_agency_id is None:
+        raise PetitionError(
+            _("The request names no agency: use “Transfer” and choose one."), code="no_agency"
+        )
+    petition_transfer(
+        petition=transfer.petition,
+        agency=transfer.proposed_agency,
+        by=by,
+        reason=transfer.reason,
+        request=request,
+    )
+    transfer.refresh_from_db()
+    return transfer

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from service_center import views, views_public
+from service_center import views, views_hotline, views_legal, views_public, views_replies
 
 app_name = "service_center"
 
@@ -28,4 +28,47 @@ urlpatterns = [
         views.request_decide,
         name="request_decide",
     ),
+]
+
+# Reply templates: the list, creating, editing, (de)activating.
+urlpatterns += [
+    path("replies/", views_replies.template_list, name="reply_templates"),
+    path("replies/new/", views_replies.template_new, name="reply_template_new"),
+    path("replies/<int:pk>/", views_replies.template_edit, name="reply_template_edit"),
+    path(
+        "replies/<int:pk>/<slug:state>/",
+        views_replies.template_set_active,
+        name="reply_template_state",
+    ),
+]
+
+# Legal consultation: the rota, lawyers, the day per venue, bookings, monthly counts.
+urlpatterns += [
+    path("legal/", views_legal.home, name="legal_home"),
+    path("legal/rota/", views_legal.rota, name="legal_rota"),
+    path("legal/rota/new/", views_legal.session_edit, name="legal_session_new"),
+    path("legal/rota/generate/", views_legal.generate, name="legal_generate"),
+    path("legal/rota/<int:pk>/", views_legal.session_edit, name="legal_session_edit"),
+    path("legal/lawyers/", views_legal.lawyers, name="legal_lawyers"),
+    path("legal/lawyers/new/", views_legal.lawyer_edit, name="legal_lawyer_new"),
+    path("legal/lawyers/<int:pk>/", views_legal.lawyer_edit, name="legal_lawyer_edit"),
+    path("legal/venues/<slug:code>/", views_legal.day, name="legal_day"),
+    path("legal/slots/<int:pk>/book/", views_legal.book, name="legal_book"),
+    path("legal/bookings/<int:pk>/", views_legal.booking, name="legal_booking"),
+    path(
+        "legal/bookings/<int:pk>/<slug:action>/",
+        views_legal.booking_action,
+        name="legal_booking_action",
+    ),
+    path("legal/stats/", views_legal.stats, name="legal_stats"),
+    path("legal/stats/export.<slug:fmt>", views_legal.stats_export, name="legal_stats_export"),
+]
+
+# 1999 hotline volumes: the 12-month table, one month, the CSV import, exports.
+urlpatterns += [
+    path("hotline/", views_hotline.volumes, name="hotline"),
+    path("hotline/import/", views_hotline.upload, name="hotline_import"),
+    path("hotline/example.csv", views_hotline.example, name="hotline_example"),
+    path("hotline/export.<slug:fmt>", views_hotline.export, name="hotline_export"),
+    path("hotline/<str:month>/", views_hotline.month, name="hotline_month"),
 ]

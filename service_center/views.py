@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
 from rdec_portal.workflow.calendar import day_end
 from rdec_portal.workflow.models import AuditEntry
-from service_center import exports, permissions, selectors, services
+from service_center import exports, permissions, reply_templates, selectors, services
 from service_center.due import due_state
 from service_center.forms import (
     AcceptForm,
@@ -188,6 +188,8 @@ def _render_case(request, petition, bound=None, status=200):
     forms = _action_forms(request, petition)
     if bound is not None:
         forms[bound[0]] = bound[1]
+    # ?template=<id> pre-fills the reply form (the picker works without JavaScript).
+    picker = reply_templates.picker_for_case(request, petition, forms)
     show_personal = permissions.can_see_personal_data(request.user, petition)
     if show_personal:
         audit_personal_data_view(
@@ -204,6 +206,7 @@ def _render_case(request, petition, bound=None, status=200):
         "show_personal": show_personal,
         "can_decide_extension": permissions.can_decide_extension(request.user, petition),
         "is_desk": permissions.is_service_desk(request.user),
+        "reply_picker": picker,
     }
     return render(request, "service_center/staff/case.html", context, status=status)
 
@@ -234,7 +237,7 @@ def _act(action, petition, user, data, request):
     if action == "reply":
         return services.petition_reply(petition=petition, text=data["text"], **common)
     if action == "close":
-        return services.petition_close(petition=petition, **common)
+        return services.petition_close(petition=petition, note=data.get("note", ""), **common)
     if action == "note":
         return services.petition_add_note(petition=petition, text=data["text"], **common)
     if action == "extension":
@@ -340,18 +343,9 @@ def _decide(request, req, approve: bool, note: str) -> None:
         return
     if not permissions.is_service_desk(request.user):
         raise PermissionDenied
-    if not approve:
-        services.petition_transfer_reject(transfer=req, by=request.user, note=note, request=request)
-    elif req.proposed_agency is None:
-        raise PetitionError(_("The request names no agency: use “Transfer” and choose one."))
-    else:
-        services.petition_transfer(
-            petition=petition,
-            agency=req.proposed_agency,
-            by=request.user,
-            reason=req.reason,
-            request=request,
-        )
+    services.petition_transfer_decide(
+        transfer=req, by=request.user, approve=approve, note=note, request=request
+    )
     messages.success(request, _("The transfer request is decided."))
 
 

@@ -1,0 +1,33 @@
+"""Periodic work of the citizen service centre (scheduled in rdec_portal/celery.py).
+
+Both tasks are idempotent: a case already closed or expired is skipped, so a redelivered task or
+two beats change nothing twice. Each expires before its next run is due.
+"""
+
+from celery import shared_task
+
+from service_center import lifecycle
+
+
+@shared_task(
+    name="service_center.close_replied",
+    acks_late=True,
+    soft_time_limit=25 * 60,
+    time_limit=28 * 60,
+    expires=55 * 60,
+    ignore_result=True,
+)
+def close_replied() -> int:
+    return lifecycle.petitions_close_replied()
+
+
+@shared_task(
+    name="service_center.expire_unconfirmed",
+    acks_late=True,
+    soft_time_limit=25 * 60,
+    time_limit=28 * 60,
+    expires=55 * 60,
+    ignore_result=True,
+)
+def expire_unconfirmed() -> int:
+    return lifecycle.petitions_expire_unconfirmed()

@@ -237,6 +237,13 @@ class Petition(models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     answers = models.JSONField(_("answers to the category questions"), default=dict, blank=True)
+    # Links an API client sent (Open311 media_url): kept as text, never fetched.
+    media_url = models.CharField(
+        _("media links"),
+        max_length=2600,
+        blank=True,
+        help_text=_("Photos or other media an API client linked to, one address per line."),
+    )
     language = models.CharField(_("language"), max_length=10, default="zh-hant")
 
     # Personal data: shown only to the handling agency and the service centre, each view audited.

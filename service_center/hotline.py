@@ -26,10 +26,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts import roles
@@ -40,6 +41,7 @@ from rdec_portal.workflow.models import AuditEntry
 from service_center import permissions
 from service_center.models import HotlineCallType, HotlineImport, HotlineVolume
 
+CALL_TYPES_CSV = Path(__file__).resolve().parent / "data" / "hotline_call_types.csv"
 # The hotline is RDEC's: its monthly metric belongs to this agency.
 HOTLINE_AGENCY_CODE = "RDEC"
 MAX_FILE_BYTES = 1024 * 1024
@@ -347,10 +349,11 @@ class VolumeTable:
 
 
 def _types_for(months: list[date]) -> list[HotlineCallType]:
-    """Active types, and retired types that still have figures in these months."""
+    """Active types, and retired types that still have figures in these months: one query."""
+    used = HotlineVolume.objects.filter(month__in=months).values("call_type_id")
     return list(
-        HotlineCallType.objects.filter(is_active=True).union(
-            HotlineCallType.objects.filter(volumes__month__in=months)
+        HotlineCallType.objects.filter(Q(is_active=True) | Q(pk__in=used)).order_by(
+            "sort_order", "code"
         )
     )
 
@@ -364,7 +367,7 @@ def volume_table(*, last: date, months: int = 12) -> VolumeTable:
             "month", "call_type_id", "count"
         )
     }
-    types = sorted(_types_for(span), key=lambda t: (t.sort_order, t.code))
+    types = _types_for(span)
     rows = []
     for month in span:
         cells = [counts.get((month, t.pk)) for t in types]
@@ -394,7 +397,7 @@ def month_figures(*, month: date) -> tuple[list[TypeFigure], int, int | None, in
             "month", "call_type_id", "count"
         )
     }
-    types = sorted(_types_for(wanted), key=lambda t: (t.sort_order, t.code))
+    types = _types_for(wanted)
 
     def total(of: date) -> int | None:
         values = [count for (m, _t), count in counts.items() if m == of]
@@ -412,3 +415,23 @@ def month_figures(*, month: date) -> tuple[list[TypeFigure], int, int | None, in
         for t in types
     ]
     return figures, month_total, total(previous), total(last_year)
+
+
+# --- reference data -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def hotline_call_types_load(*, path: Path = CALL_TYPES_CSV) -> int:
+    """Create or update the call types in the reference file. Idempotent; returns the count."""
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        HotlineCallType.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name_zh": row["name_zh"],
+                "name_en": row["name_en"],
+                "sort_order": int(row["sort_order"]),
+            },
+        )
+    return len(rows)

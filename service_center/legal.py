@@ -11,11 +11,13 @@ the working-day calendar). One live booking per slot is a database constraint, s
 booking the same slot at the same moment cannot both succeed; a cancellation frees the slot.
 """
 
+import csv
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts import roles
+from rdec_portal.accounts.models import Agency
 from rdec_portal.accounts.roles import Line
 from rdec_portal.performance.months import add_months
 from rdec_portal.workflow.audit import audit_changes, audit_record, audit_snapshot
@@ -43,6 +46,7 @@ from service_center.models import (
     LegalVenue,
 )
 
+VENUES_CSV = Path(__file__).resolve().parent / "data" / "legal_venues.csv"
 # One generation covers at most a quarter: a typing mistake must not create years of slots.
 MAX_GENERATE_DAYS = 92
 # The citizen's personal data shown on a booking's own page; each view is audited.
@@ -778,3 +782,33 @@ def legal_consultation_update(
         request=request,
     )
     return consultation
+
+
+# --- reference data -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def legal_venues_load(*, path: Path = VENUES_CSV) -> int:
+    """Create or update the venues in the reference file. Idempotent; returns the count.
+
+    Needs the agencies loaded first. A venue missing from the file is left as it is: its
+    bookings point at it, so it is switched off in the admin, not deleted.
+    """
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    agencies = {a.code: a for a in Agency.objects.filter(code__in={r["agency_code"] for r in rows})}
+    missing = sorted({r["agency_code"] for r in rows} - set(agencies))
+    if missing:
+        raise ValueError(f"Load the agencies first; missing: {', '.join(missing)}.")
+    for row in rows:
+        LegalVenue.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name_zh": row["name_zh"],
+                "name_en": row["name_en"],
+                "address": row["address"],
+                "agency": agencies[row["agency_code"]],
+                "sort_order": int(row["sort_order"]),
+            },
+        )
+    return len(rows)

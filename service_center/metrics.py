@@ -11,15 +11,21 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Subquery, Sum
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from rdec_portal.accounts.models import Agency
 from rdec_portal.accounts.roles import Line
 from rdec_portal.performance.registry import Direction, Kind, Metric, register
+from service_center.hotline import HOTLINE_AGENCY_CODE
 from service_center.models import (
     OPEN_STATUSES,
+    BookingStatus,
     Channel,
+    HotlineVolume,
+    LegalBooking,
+    LegalConsultation,
     Petition,
     PetitionRequest,
     Status,
@@ -381,4 +387,96 @@ for _channel in Channel:
     )
 
 for _metric in CLOSING_METRICS:
+    register(_metric)
+
+
+# --- legal consultation (per venue's agency) and 1999 hotline calls (RDEC) -----------------------
+# Consultations by topic do not fit the per-agency shape; the legal pages show them by topic.
+
+
+def legal_consultations(start: datetime, end: datetime):
+    rows = (
+        LegalConsultation.objects.filter(held_on__gte=start.date(), held_on__lt=end.date())
+        .values("venue__agency_id")
+        .annotate(n=Count("pk"))
+        .order_by("venue__agency_id")
+    )
+    return ((r["venue__agency_id"], r["n"], r["n"], None) for r in rows)
+
+
+def legal_no_shows(start: datetime, end: datetime):
+    """Of the bookings whose time came in the month (consulted or missed), the share missed."""
+    rows = (
+        LegalBooking.objects.filter(
+            slot__starts_at__gte=start,
+            slot__starts_at__lt=end,
+            status__in=[BookingStatus.ATTENDED, BookingStatus.NO_SHOW],
+        )
+        .values("slot__venue__agency_id")
+        .annotate(due=Count("pk"), missed=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)))
+        .order_by("slot__venue__agency_id")
+    )
+    return (
+        (
+            r["slot__venue__agency_id"],
+            Decimal(r["missed"]) * 100 / r["due"],
+            r["missed"],
+            r["due"],
+        )
+        for r in rows
+    )
+
+
+def hotline_calls(start: datetime, end: datetime):
+    """The month's calls, all types, for RDEC (which runs the hotline): one query."""
+    total = (
+        HotlineVolume.objects.filter(month=start.date())
+        .values("month")
+        .annotate(total=Sum("count"))
+        .values("total")
+    )
+    rows = Agency.objects.filter(code=HOTLINE_AGENCY_CODE).annotate(calls=Subquery(total))
+    return ((agency.pk, agency.calls, agency.calls, None) for agency in rows if agency.calls)
+
+
+LEGAL_AND_HOTLINE_METRICS = [
+    Metric(
+        code="service_center.legal_consultations",
+        line=Line.SERVICE_CENTER,
+        label=_("Legal consultations"),
+        unit=_("consultations"),
+        direction=Direction.HIGHER_IS_BETTER,
+        kind=Kind.COUNT,
+        compute=legal_consultations,
+        description=_("Consultations with volunteer lawyers recorded in the month, by venue."),
+    ),
+    Metric(
+        code="service_center.legal_no_shows",
+        line=Line.SERVICE_CENTER,
+        label=_("Legal consultations missed"),
+        unit="%",
+        direction=Direction.LOWER_IS_BETTER,
+        kind=Kind.RATIO,
+        scale=Decimal(100),
+        min_count=10,
+        compute=legal_no_shows,
+        description=_(
+            "Of the booked consultations due in the month, the share the citizen missed."
+        ),
+    ),
+    # Volume has no better direction; with no target it is shown, never judged.
+    Metric(
+        code="service_center.hotline_calls",
+        line=Line.SERVICE_CENTER,
+        label=_("1999 hotline calls"),
+        unit=_("calls"),
+        direction=Direction.HIGHER_IS_BETTER,
+        kind=Kind.COUNT,
+        compute=hotline_calls,
+        description=_(
+            "Calls to the 1999 hotline in the month, all types, from the call centre's file."
+        ),
+    ),
+]
+for _metric in LEGAL_AND_HOTLINE_METRICS:
     register(_metric)

@@ -135,16 +135,14 @@ def _save(template: ReplyTemplate) -> None:
     taken = ReplyTemplate.objects.filter(agency_id=template.agency_id, title=template.title)
     if taken.exclude(pk=template.pk).exists():
         raise ReplyTemplateError(
-            {"title": _("Another template of this agency already has this title.")},
-            code="duplicate",
+            {"title": _("Another template of this agency already has this title.")}
         )
     try:
         with transaction.atomic():
             template.save()
     except IntegrityError as exc:  # the same title saved at the same moment by someone else
         raise ReplyTemplateError(
-            {"title": _("Another template of this agency already has this title.")},
-            code="duplicate",
+            {"title": _("Another template of this agency already has this title.")}
         ) from exc
 
 

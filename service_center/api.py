@@ -11,6 +11,7 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import Agency, User
 from rdec_portal.api import (
     CursorPagination,
@@ -31,6 +32,7 @@ from service_center.models import (
     NotHandledReason,
     Petition,
     PetitionEvent,
+    PetitionRequest,
     Status,
 )
 
@@ -272,6 +274,183 @@ def _step_action(name: str):
     return extend_schema(request=STEPS[name], responses=PetitionSerializer)(routed)
 
 
+# ---- deciding extension and transfer requests, bulk assignment ---------------------------------
+
+BULK_MAX = 200
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    proposed_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = PetitionRequest
+        fields = [
+            "id",
+            "kind",
+            "state",
+            "reason",
+            "proposed_due_at",
+            "proposed_agency",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+class DecisionInput(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=[("approve", _("Approve")), ("reject", _("Decline"))]
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    request = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "The id of the request you decide, from …/requests/. If given and it is no longer "
+            "the one waiting, nothing is decided."
+        ),
+    )
+
+
+class BulkAssignInput(serializers.Serializer):
+    petitions = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=BULK_MAX
+    )
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+    def validate_assignee(self, user):
+        if user.agency_id is None or user.agency_id != self.context["agency_id"]:
+            raise serializers.ValidationError(_("Choose a handler of your own agency."))
+        return user
+
+
+class BulkAssignedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(allow_null=True)
+    detail = serializers.CharField()
+
+
+class BulkAssignResultSerializer(serializers.Serializer):
+    assigned = BulkAssignedSerializer(many=True)
+    errors = BulkErrorSerializer(many=True)
+
+
+def _may_decide_transfer(user, petition) -> bool:
+    return permissions.is_service_desk(user)
+
+
+# Who decides which request, and the service that does it: the same rules as the case page.
+DECIDERS = {
+    PetitionRequest.Kind.EXTENSION: (
+        permissions.can_decide_extension,
+        lambda req, **kwargs: services.petition_extension_decide(extension=req, **kwargs),
+    ),
+    PetitionRequest.Kind.TRANSFER: (
+        _may_decide_transfer,
+        lambda req, **kwargs: services.petition_transfer_decide(transfer=req, **kwargs),
+    ),
+}
+
+
+def _decide(viewset, kind: str) -> Response:
+    petition = viewset.get_object()
+    may_decide, decide = DECIDERS[kind]
+    if not may_decide(viewset.request.user, petition):
+        raise exceptions.PermissionDenied(_("You may not decide this request."))
+    data = viewset._input(DecisionInput)
+    pending = petition.requests.filter(kind=kind, state=PetitionRequest.State.PENDING).first()
+    if pending is None or data["request"] not in (None, pending.pk):
+        raise exceptions.ValidationError(
+            {"request": [_("No such request is waiting for a decision on this case.")]}
+        )
+    decided = decide(
+        pending,
+        by=viewset.request.user,
+        approve=data["decision"] == "approve",
+        note=data["note"],
+        request=viewset.request,
+    )
+    return Response(RequestSerializer(decided).data)
+
+
+def _decision_action(kind: str):
+    """`POST /petitions/{id}/<kind>-decision/`: approve or decline the case's pending request
+    (a case has at most one of each kind waiting)."""
+
+    def view(self, request, pk=None):
+        return _decide(self, kind)
+
+    view.__name__ = f"{kind}_decision"
+    routed = action(
+        detail=True, methods=["post"], url_path=f"{kind}-decision", url_name=f"{kind}-decision"
+    )(view)
+    return extend_schema(request=DecisionInput, responses=RequestSerializer)(routed)
+
+
+def _requests_action():
+    """`GET /petitions/{id}/requests/`: the case's extension and transfer requests, newest first."""
+
+    def view(self, request, pk=None):
+        petition = self.get_object()
+        rows = petition.requests.select_related("proposed_agency").order_by("-requested_at", "-id")
+        return Response(RequestSerializer(rows, many=True).data)
+
+    view.__name__ = "case_requests"
+    routed = action(detail=True, methods=["get"], url_path="requests", url_name="requests")(view)
+    return extend_schema(request=None, responses=RequestSerializer(many=True))(routed)
+
+
+def _bulk_assign(request) -> Response:
+    """Give cases of the user's agency to one handler, case by case, as the work queue does."""
+    user = request.user
+    if user.agency_id is None or roles.is_read_only(user):
+        raise exceptions.PermissionDenied(_("Only staff of an agency assign its cases."))
+    serializer = BulkAssignInput(data=request.data, context={"agency_id": user.agency_id})
+    serializer.is_valid(raise_exception=True)
+    ids = list(dict.fromkeys(serializer.validated_data["petitions"]))
+    assignee = serializer.validated_data["assignee"]
+    found = {
+        p.pk: p
+        for p in selectors.queue_base(user).filter(pk__in=ids, lead_agency_id=user.agency_id)
+    }
+    assigned, errors = [], []
+    for pk in ids:
+        petition = found.get(pk)
+        if petition is None:
+            detail = _("No case with this id is in your agency's queue.")
+            errors.append({"id": pk, "number": None, "detail": str(detail)})
+            continue
+        try:
+            services.petition_accept(petition=petition, by=user, assignee=assignee, request=request)
+        except services.PetitionError as exc:
+            errors.append({"id": pk, "number": petition.number, "detail": exc.messages[0]})
+        else:
+            assigned.append({"id": pk, "number": petition.number})
+    return Response({"assigned": assigned, "errors": errors})
+
+
+def _bulk_assign_action():
+    """`POST /petitions/bulk-assign/`: a case that cannot be given is listed under `errors`,
+    the others are given (200 either way)."""
+
+    def view(self, request):
+        return _bulk_assign(request)
+
+    view.__name__ = "bulk_assign"
+    routed = action(detail=False, methods=["post"], url_path="bulk-assign", url_name="bulk-assign")(
+        view
+    )
+    return extend_schema(request=BulkAssignInput, responses=BulkAssignResultSerializer)(routed)
+
+
 class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGenericViewSet):
     """Petitions the user may see: an agency's own and supported cases; all for the service
     centre and the mayor's office. Another agency's case is a 404."""
@@ -348,6 +527,10 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGe
     not_handled = _step_action("not-handled")
     merge = _step_action("merge")
     extension = _step_action("extension")
+    extension_decision = _decision_action(PetitionRequest.Kind.EXTENSION)
+    transfer_decision = _decision_action(PetitionRequest.Kind.TRANSFER)
+    case_requests = _requests_action()
+    bulk_assign = _bulk_assign_action()
 
 
 def _run(name: str, data: dict, common: dict, user) -> None:

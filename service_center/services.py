@@ -53,6 +53,7 @@ from service_center.models import (
     Status,
     SurveyAnswer,
 )
+from service_center.nearby import followers_notify
 from service_center.questions import clean_answers
 
 CONFIRM_MAX_AGE = timedelta(days=3)
@@ -590,6 +591,7 @@ def petition_mark_not_handled(
         key=f"petition:{petition.pk}:not_handled",
         context={"note": note},
     )
+    followers_notify(petition=petition, event="not_handled")
     return petition
 
 
@@ -625,6 +627,7 @@ def petition_merge(
     _audit(by, petition, {"status": [old, "merged"], "merged_into": [None, target.number]}, request)
     _deadline_close(petition, met=False, when=now)
     email_citizen(petition=petition, template="merged", key=f"petition:{petition.pk}:merged")
+    followers_notify(petition=petition, event="merged")
     return petition
 
 
@@ -689,6 +692,7 @@ def petition_reply(*, petition: Petition, by, text: str, request=None) -> Petiti
         template="reply",
         key=f"petition:{petition.pk}:reply:{petition.reopen_count}",
     )
+    followers_notify(petition=petition, event="replied")
     return petition
 
 
@@ -707,6 +711,7 @@ def petition_close(*, petition: Petition, by, note: str = "", request=None) -> P
     petition.save(update_fields=["status", "closed_at", "updated_at"])
     _event(petition, PetitionEvent.Kind.CLOSED, by=by, public=True, text=note.strip(), when=now)
     _audit(by, petition, {"status": ["replied", "closed"]}, request)
+    followers_notify(petition=petition, event="closed")
     return petition
 
 

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from service_center import views, views_hotline, views_legal, views_public, views_replies
+from service_center import (
+    views,
+    views_dispatch,
+    views_hotline,
+    views_legal,
+    views_nearby,
+    views_public,
+    views_replies,
+)
 
 app_name = "service_center"
 
@@ -71,4 +79,19 @@ urlpatterns += [
     path("hotline/example.csv", views_hotline.example, name="hotline_example"),
     path("hotline/export.<slug:fmt>", views_hotline.export, name="hotline_export"),
     path("hotline/<str:month>/", views_hotline.month, name="hotline_month"),
+]
+
+# Nearby open cases and "me too" (citizens); dispatch photos and the citizen's confirmation.
+urlpatterns += [
+    path("petitions/nearby/", views_nearby.nearby_list, name="nearby"),
+    path("petitions/<str:number>/me-too/", views_nearby.me_too, name="me_too"),
+    path("follow/<str:token>/", views_nearby.follow_manage, name="follow_manage"),
+    path(
+        "track/<str:number>/photos/<int:attachment_pk>/",
+        views_dispatch.track_photo,
+        name="track_photo",
+    ),
+    path("track/<str:number>/fixed/", views_dispatch.track_fixed, name="track_fixed"),
+    path("track/<str:number>/not-fixed/", views_dispatch.track_not_fixed, name="track_not_fixed"),
+    path("cases/<int:pk>/dispatch/photos/", views_dispatch.case_photos, name="case_photos"),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from service_center import selectors, services
+from service_center import selectors, services, views_nearby
 from service_center.forms import PetitionForm, ReopenForm, SurveyForm, TrackForm
 from service_center.models import Category, Status, SurveyAnswer
 from service_center.services import REOPEN_WINDOW, SURVEY_WINDOW, PetitionError
@@ -68,6 +68,9 @@ def petition_new(request):
         return render(request, "service_center/public/petition_form.html", {"form": form})
     form = PetitionForm(request.POST, request.FILES)
     if form.is_valid():
+        # A hazard with a point: show the open cases nearby first (the no-JavaScript path).
+        if (nearby_page := views_nearby.nearby_step(request, form)) is not None:
+            return nearby_page
         try:
             result = services.petition_submit(**form.submit_kwargs(), language=_language())
         except PetitionError as exc:

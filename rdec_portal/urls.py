@@ -34,6 +34,11 @@ for line in Line:
     if apps.is_installed(line.value):
         urlpatterns.append(path(f"{views.line_slug(line.value)}/", include(f"{line.value}.urls")))
 
+# Open311 GeoReport v2 lives at the path clients expect, outside its line's prefix; by module
+# path only, so the core still imports no business app.
+if apps.is_installed("service_center"):
+    urlpatterns.append(path("open311/v2/", include("service_center.open311.urls")))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

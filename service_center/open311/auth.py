@@ -1,0 +1,62 @@
+"""Who may file through Open311, and how often.
+
+`api_key` is a personal API token (My account → API tokens), hashed like every token. It files
+petitions only if its user is active and holds the service centre's role: a partner system gets
+a dedicated system account with that role from the service centre, which owns intake from every
+channel. Anyone else's key is refused, so a leaked agency key cannot file petitions.
+"""
+
+import time
+
+from django.core.cache import cache
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import AuthenticationFailed
+
+from rdec_portal.accounts.authentication import ApiTokenAuthentication
+from service_center import permissions
+from service_center.open311.errors import Open311Error, forbidden
+
+# Filings per key per window: well above the 1999 centre's peak, low enough to stop a runaway
+# client before it floods the agencies' queues.
+POST_LIMIT = 60
+POST_WINDOW_SECONDS = 60
+
+
+def api_key_user(key: str):
+    """The user behind `key`, or an Open311Error 403. Revoked and unknown keys read the same."""
+    if not key:
+        raise forbidden(_("api_key is missing: filing a service request needs an API key."))
+    try:
+        # The token authentication's own check, so revocation and last-use work the same way.
+        user, token = ApiTokenAuthentication().authenticate_credentials(key)
+    except AuthenticationFailed:
+        raise forbidden(_("Invalid api_key received: the key is unknown or revoked.")) from None
+    if not permissions.is_service_desk(user):
+        raise forbidden(_("This api_key may not file service requests."))
+    return user, token
+
+
+def check_rate(token) -> None:
+    """Count one filing for `token`; an Open311Error 429 once it is over the limit."""
+    window = int(time.time()) // POST_WINDOW_SECONDS
+    key = f"open311:post:{token.pk}:{window}"
+    if cache.add(key, 1, POST_WINDOW_SECONDS + 1):
+        return
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, POST_WINDOW_SECONDS + 1)
+        return
+    if count > POST_LIMIT:
+        retry_after = POST_WINDOW_SECONDS - int(time.time()) % POST_WINDOW_SECONDS
+        raise Open311Error(
+            429,
+            [
+                (
+                    429,
+                    _("Too many service requests from this api_key: at most %(limit)d a minute.")
+                    % {"limit": POST_LIMIT},
+                )
+            ],
+            headers={"Retry-After": str(retry_after)},
+        )

@@ -252,18 +252,17 @@ def _raise(errors: list) -> None:
 
 def parse(content: bytes) -> list[ParsedRow]:
     """Every row of the file, checked; HotlineImportError listing every problem otherwise."""
-    if not content.strip():
-        raise HotlineImportError(_("The file is empty."))
     if len(content) > MAX_FILE_BYTES:
         raise HotlineImportError(_("The file is larger than 1 MB: is it the monthly CSV?"))
+    text = decode(content)
+    if not text.strip():
+        raise HotlineImportError(_("The file is empty."))
     try:
-        numbered = list(enumerate(_reader(decode(content)), start=1))
+        numbered = list(enumerate(_reader(text), start=1))
     except csv.Error as exc:
         raise HotlineImportError(
             _("The file is not readable as CSV: %(reason)s"), params={"reason": str(exc)}
         ) from None
-    if not numbered:
-        raise HotlineImportError(_("The file is empty."))
     columns = _header_map(numbered[0][1])
     if len(numbered) - 1 > MAX_ROWS:
         raise HotlineImportError(

@@ -94,5 +94,5 @@ def open311_requests(*, with_notes: bool = False) -> QuerySet[Petition]:
     return qs
 
 
-def open311_request(number: str) -> Petition | None:
-    return open311_requests().filter(number=number).first()
+def open311_request(number: str, *, with_notes: bool = False) -> Petition | None:
+    return open311_requests(with_notes=with_notes).filter(number=number).first()

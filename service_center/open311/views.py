@@ -183,10 +183,12 @@ def requests(request, fmt):
 
 @endpoint("GET", "HEAD")
 def service_request(request, number, fmt):
-    petition = selectors.open311_request(number)
+    with_notes = request.GET.get("extensions", "").strip().lower() == "true"
+    petition = selectors.open311_request(number, with_notes=with_notes)
     if petition is None:
         raise not_found(_("service_request_id “%(id)s” was not found.") % {"id": number[:60]})
-    return render([formatters.service_request(petition)], root="service_requests", fmt=fmt)
+    data = [formatters.service_request(petition, with_notes=with_notes)]
+    return render(data, root="service_requests", fmt=fmt)
 
 
 @endpoint("GET", "HEAD")

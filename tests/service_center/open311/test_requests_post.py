@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from rdec_portal.accounts import roles
@@ -320,3 +322,22 @@ def test_every_bad_argument_is_reported_at_once(client, frozen, lamp, api_key):
     response = post(client, data)
     assert response.status_code == 400
     assert len(parse(response)) == 4
+
+
+def test_staff_see_the_media_links_on_the_case_page(frozen, lamp, api_key, desk_user):
+    client = Client()
+    post(
+        client,
+        form(
+            api_key,
+            media_url=["https://photos.example.org/a.jpg", "https://photos.example.org/b.jpg"],
+        ),
+    )
+    client.force_login(desk_user)
+
+    response = client.get(reverse("service_center:case", args=[Petition.objects.get().pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'href="https://photos.example.org/a.jpg" rel="noopener noreferrer nofollow"' in page
+    assert 'href="https://photos.example.org/b.jpg"' in page

@@ -252,6 +252,8 @@ def test_extensions_add_the_public_history_without_its_texts(
         "type": "assigned",
     }
     assert "notes" not in fetch_both(client, "requests")[1][0]
+    one = fetch_both(client, f"requests/{petition.number}", extensions="true")[1]
+    assert [n["type"] for n in one[0]["notes"]] == ["submitted", "assigned"]
 
 
 # --- bad arguments ----------------------------------------------------------------------------
@@ -296,6 +298,14 @@ def test_too_many_ids_is_400(client, frozen, lamp):
     response = client.get(f"{BASE}requests.json", {"service_request_id": ids})
     assert response.status_code == 400
     assert "1000" in parse(response)[0]["description"]
+
+
+def test_a_thousand_ids_are_fine(client, frozen, lamp):
+    petition = PetitionFactory(category=lamp, number="1151126-0999")
+    ids = ",".join(f"1151126-{i:04d}" for i in range(1000))
+    response = client.get(f"{BASE}requests.json", {"service_request_id": ids})
+    assert response.status_code == 200
+    assert numbers(parse(response)) == [petition.number]
 
 
 # --- queries ----------------------------------------------------------------------------------

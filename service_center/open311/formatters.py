@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from service_center.models import Category, NotHandledReason, Petition, Status, Topic
 from service_center.open311.privacy import mask_personal_data
@@ -18,10 +19,10 @@ from service_center.open311.selectors import open311_status
 from service_center.questions import LIST_TYPES, question_text, value_name
 
 _DATATYPE_DESCRIPTIONS = {
-    "number": lambda: _("A number, e.g. 3 or 2.5."),
-    "datetime": lambda: _("A date and time in ISO 8601, e.g. 2026-11-26T10:00:00+08:00."),
-    "singlevaluelist": lambda: _("One of the listed keys."),
-    "multivaluelist": lambda: _("One or more of the listed keys, as attribute[code][]=key."),
+    "number": gettext_lazy("A number, e.g. 3 or 2.5."),
+    "datetime": gettext_lazy("A date and time in ISO 8601, e.g. 2026-11-26T10:00:00+08:00."),
+    "singlevaluelist": gettext_lazy("One of the listed keys."),
+    "multivaluelist": gettext_lazy("One or more of the listed keys, as attribute[code][]=key."),
 }
 
 
@@ -70,7 +71,7 @@ def _attribute(question: dict, order: int) -> dict:
         "datatype": datatype,
         "required": bool(question.get("required")),
         "datatype_description": (
-            str(_DATATYPE_DESCRIPTIONS[datatype]()) if datatype in _DATATYPE_DESCRIPTIONS else None
+            str(_DATATYPE_DESCRIPTIONS[datatype]) if datatype in _DATATYPE_DESCRIPTIONS else None
         ),
         "order": order,
         "description": question_text(question),

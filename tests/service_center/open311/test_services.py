@@ -81,7 +81,9 @@ def test_a_service_definition_carries_the_extra_questions(client, lamp):
         {"key": "out", "name": "Out"},
         {"key": "flicker", "name": "Flickering"},
     ]
+    assert state["datatype_description"] == "One of the listed keys."
     assert "values" not in attributes[0]
+    assert attributes[0]["datatype_description"] is None
     assert attributes[2]["datatype"] == "multivaluelist"
     assert len(QUESTIONS) == len(attributes)
 

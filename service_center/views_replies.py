@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -34,8 +35,13 @@ def _template_or_404(request, pk):
 @login_required
 def template_list(request):
     _staff(request)
+    # City-wide templates first on every database (NULLs sort first on SQLite, last on PostgreSQL).
     rows = reply_templates.reply_templates_for(request.user).order_by(
-        "agency__kind", "agency__sort_order", "agency__code", "title", "id"
+        F("agency__kind").asc(nulls_first=True),
+        "agency__sort_order",
+        "agency__code",
+        "title",
+        "id",
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

@@ -137,7 +137,9 @@ def test_staff_see_their_agencys_and_the_city_wide_templates_only(client, staff_
     client.force_login(staff_a)
     response = client.get(LIST)
     assert response.status_code == 200
-    shown = {t.pk for t, _manage in response.context["rows"]}
+    listed = [t.pk for t, _manage in response.context["rows"]]
+    assert listed[0] == offered["citywide"].pk  # city-wide first, on every database
+    shown = set(listed)
     assert offered["own"].pk in shown and offered["citywide"].pk in shown
     assert offered["other_agency"].pk not in shown
     assert not response.context["can_create"]

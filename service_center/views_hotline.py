@@ -49,6 +49,7 @@ def _page(request, *, upload_form=None, import_errors=None, status=200):
         "table": hotline.volume_table(last=last),
         "imports": hotline.recent_imports(),
         "can_import": hotline.can_import(request.user),
+        "is_desk": hotline.can_import(request.user),
         "upload_form": upload_form or HotlineUploadForm(),
         "import_errors": import_errors or [],
         "export_formats": list(CONTENT_TYPES),
@@ -108,6 +109,7 @@ def month(request, month):
         "last_year_total": last_year_total,
         "previous_month": iso_month(add_months(chosen, -1)),
         "next_month": iso_month(add_months(chosen, 1)),
+        "is_desk": hotline.can_import(request.user),
     }
     return render(request, "service_center/hotline/month.html", context)
 

@@ -54,7 +54,9 @@ def _rota_manager(request):
 
 
 def _context(request, **extra) -> dict:
-    return {"can_manage_rota": legal.can_manage_rota(request.user), **extra}
+    # is_desk: the service centre's own links in the shared sub-navigation.
+    desk = legal.can_manage_rota(request.user)
+    return {"can_manage_rota": desk, "is_desk": desk, **extra}
 
 
 # --- home and rota ------------------------------------------------------------------------------
@@ -266,8 +268,8 @@ def book(request, pk):
     if not legal.can_work_at(request.user, slot.venue):
         raise PermissionDenied
     if request.method != "POST":
-        form = BookingForm()
-        return render(request, "service_center/legal/book.html", {"form": form, "slot": slot})
+        context = _context(request, form=BookingForm(), slot=slot)
+        return render(request, "service_center/legal/book.html", context)
     form = BookingForm(request.POST)
     if form.is_valid():
         try:
@@ -286,9 +288,8 @@ def book(request, pk):
                 _("Booked. Booking number %(reference)s.") % {"reference": booking.reference},
             )
             return redirect(_day_url(slot))
-    return render(
-        request, "service_center/legal/book.html", {"form": form, "slot": slot}, status=400
-    )
+    context = _context(request, form=form, slot=slot)
+    return render(request, "service_center/legal/book.html", context, status=400)
 
 
 def _booking_or_404(request, pk) -> LegalBooking:

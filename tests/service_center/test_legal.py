@@ -712,3 +712,20 @@ def test_the_rota_and_lawyer_lists_query_counts_do_not_grow(
         _queries(client, reverse("service_center:legal_rota")),
         _queries(client, reverse("service_center:legal_lawyers")),
     ] == counts
+
+
+def test_the_service_centre_menu_links_legal_consultation_for_those_who_use_it(
+    client, venues, desk_user, fengshan_staff, staff_a
+):
+    legal_url = reverse("service_center:legal_home")
+    hotline_url = reverse("service_center:hotline")
+    shown = {}
+    for user in (desk_user, fengshan_staff, staff_a):
+        client.force_login(user)
+        body = client.get(reverse("service_center:queue")).content.decode()
+        shown[user.username] = (f'href="{legal_url}"' in body, f'href="{hotline_url}"' in body)
+    assert shown == {
+        desk_user.username: (True, True),
+        "fengshan_staff": (True, False),
+        "staff_a": (False, False),
+    }

@@ -17,6 +17,7 @@ from rdec_portal.accounts.models import Agency
 from service_center import services
 from service_center.catalogue import categories_load
 from service_center.demo_legal import seed_legal_and_hotline
+from service_center.demo_replies import seed_reply_templates
 from service_center.models import Category, Channel, Petition, PetitionNumberSequence, Status
 
 DEMO_PETITIONS = 40
@@ -47,6 +48,7 @@ DISTRICT_CODES = ["D-SANMIN", "D-LINGYA", "D-GUSHAN", "D-FENGSHAN", "D-ZUOYING",
 def seed(*, stdout, scale: str = "demo", **kwargs) -> None:
     count = categories_load()
     seed_legal_and_hotline(stdout=stdout, scale=scale)
+    seed_reply_templates(stdout=stdout)
     if Petition.objects.exists():
         stdout.write(f"service_center: {count} categories; petitions already present.")
         return

@@ -1,6 +1,8 @@
 """Reply templates: placeholders, keeping them (supervisor / colleague / outsider / service centre),
 the no-JS picker on the case page, and query counts."""
 
+import io
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -317,3 +319,22 @@ def test_the_admin_refuses_an_unknown_placeholder_and_audits_a_good_template(
     assert AuditEntry.objects.filter(
         action="create", object_id=str(template.pk), actor=administrator
     ).exists()
+
+
+# --- demo data ------------------------------------------------------------------------------------
+
+
+def test_the_demo_templates_are_valid_and_seeded_once(db):
+    from rdec_portal.accounts.services import agencies_load
+    from service_center.catalogue import categories_load
+    from service_center.demo_replies import seed_reply_templates
+
+    agencies_load()
+    categories_load()
+    out = io.StringIO()
+    seed_reply_templates(stdout=out)
+    seed_reply_templates(stdout=out)
+    templates = list(ReplyTemplate.objects.all())
+    assert len(templates) == 2
+    assert {t.agency is None for t in templates} == {True, False}
+    assert all(reply_templates.placeholder_error(t.body) is None for t in templates)

@@ -2,8 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rdec_portal.dates import format_roc_short
 from rdec_portal.forms import ROCDateField
 from service_center.legal import Citizen, LawyerDetails, SessionPlan
 from service_center.models import (
@@ -26,6 +28,18 @@ class ServiceErrorsMixin:
             return
         for field, messages in error.message_dict.items():
             self.add_error(field if field in self.fields else None, messages)
+
+
+def _citizen(data: dict) -> Citizen:
+    return Citizen(
+        name=data["citizen_name"],
+        phone=data["citizen_phone"],
+        email=data.get("citizen_email", ""),
+        topic=data["topic"],
+        summary=data.get("summary", ""),
+        needs=data.get("needs", ""),
+        has_consented=data.get("has_consented", False),
+    )
 
 
 class LawyerForm(ServiceErrorsMixin, forms.Form):
@@ -183,16 +197,7 @@ class BookingForm(ServiceErrorsMixin, forms.Form):
     )
 
     def citizen(self) -> Citizen:
-        data = self.cleaned_data
-        return Citizen(
-            name=data["citizen_name"],
-            phone=data["citizen_phone"],
-            email=data.get("citizen_email", ""),
-            topic=data["topic"],
-            summary=data.get("summary", ""),
-            needs=data.get("needs", ""),
-            has_consented=data.get("has_consented", False),
-        )
+        return _citizen(self.cleaned_data)
 
 
 class CancelForm(ServiceErrorsMixin, forms.Form):
@@ -216,3 +221,69 @@ class RecordForm(ServiceErrorsMixin, forms.Form):
 
 class EmptyForm(ServiceErrorsMixin, forms.Form):
     """For steps that need only the button (marking a missed consultation)."""
+
+
+# --- the public booking page --------------------------------------------------------------------
+
+
+def slot_choices(slots) -> list:
+    """Free slots as radio buttons grouped by day: 115/12/01 (Tuesday) → 14:00–14:20, ..."""
+    groups: dict = {}
+    for slot in slots:
+        start = timezone.localtime(slot.starts_at)
+        day = f"{format_roc_short(start.date())} ({Weekday(start.weekday()).label})"
+        end = timezone.localtime(slot.ends_at)
+        groups.setdefault(day, []).append((slot.pk, f"{start:%H:%M}–{end:%H:%M}"))
+    return list(groups.items())
+
+
+class PublicBookingForm(ServiceErrorsMixin, forms.Form):
+    """A citizen books a free slot. Only what the venue needs to arrange the consultation."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    slot = forms.TypedChoiceField(
+        label=_("Time"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a time."),
+            "invalid_choice": _("This time is no longer free: choose another."),
+        },
+    )
+    citizen_name = forms.CharField(label=_("Your name"), max_length=100)
+    citizen_phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        help_text=_("We call this number if the consultation has to move."),
+    )
+    citizen_email = forms.EmailField(label=_("Email (optional)"), required=False)
+    topic = forms.ChoiceField(
+        label=_("What is your question about?"),
+        choices=[("", "—"), *ConsultationTopic.choices],
+    )
+    summary = forms.CharField(
+        label=_("Your question in a sentence (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    needs = forms.CharField(
+        label=_("Assistance needed (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example a sign-language or Vietnamese interpreter, or step-free access."),
+    )
+    has_consented = forms.BooleanField(
+        label=_(
+            "I agree that the city government uses my name and phone only to arrange this "
+            "consultation."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = slot_choices(slots)
+
+    def citizen(self) -> Citizen:
+        return _citizen(self.cleaned_data)

@@ -623,6 +623,28 @@ def _check_bookable(slot: LegalSlot, now: datetime) -> None:
         raise LegalError(_("The venue is closed that day: choose another day."), code="day_off")
 
 
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", phone) if ch.isdigit())
+
+
+def _check_one_online_booking(phone: str, now: datetime) -> None:
+    """Online, one consultation to come per phone number: nobody can hold every slot of a
+    venue from a browser. The counter and the phone line may book more after talking."""
+    wanted = _digits(phone)
+    upcoming = LegalBooking.objects.filter(
+        status=BookingStatus.BOOKED, slot__starts_at__gt=now
+    ).values_list("citizen_phone", flat=True)
+    if any(_digits(other) == wanted for other in upcoming):
+        raise LegalError(
+            {
+                "citizen_phone": _(
+                    "This phone number already has a consultation booked. To change it, call "
+                    "the venue or 1999."
+                )
+            }
+        )
+
+
 def _new_reference() -> str:
     return "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(_REFERENCE_LENGTH))
 
@@ -637,6 +659,8 @@ def legal_booking_create(
         raise ValueError("Staff book at the counter or by phone; only citizens book online.")
     _check_citizen(citizen)
     now = timezone.now()
+    if channel == BookingChannel.WEB:
+        _check_one_online_booking(citizen.phone, now)
     # The row lock makes a second booking of the slot wait here, then find it taken.
     locked = LegalSlot.objects.select_for_update().get(pk=slot.pk)
     _check_bookable(locked, now)

@@ -5,6 +5,7 @@ from service_center import (
     views_dispatch,
     views_hotline,
     views_legal,
+    views_legal_public,
     views_nearby,
     views_public,
     views_replies,
@@ -70,6 +71,9 @@ urlpatterns += [
     ),
     path("legal/stats/", views_legal.stats, name="legal_stats"),
     path("legal/stats/export.<slug:fmt>", views_legal.stats_export, name="legal_stats_export"),
+    # Citizens, no login.
+    path("legal-consultation/", views_legal_public.book, name="legal_public"),
+    path("legal-consultation/booked/", views_legal_public.thanks, name="legal_public_thanks"),
 ]
 
 # 1999 hotline volumes: the 12-month table, one month, the CSV import, exports.

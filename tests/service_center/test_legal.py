@@ -729,3 +729,100 @@ def test_the_service_centre_menu_links_legal_consultation_for_those_who_use_it(
         "fengshan_staff": (True, False),
         "staff_a": (False, False),
     }
+
+
+# --- the citizens' booking page ---------------------------------------------------------------------
+
+PUBLIC = reverse("service_center:legal_public")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def public_form(client, venue):
+    response = client.get(PUBLIC, {"venue": venue.code})
+    assert response.status_code == 200
+    return response.context["form"]
+
+
+def public_data(form, slot, **overrides):
+    return {
+        "venue": slot.venue.code,
+        "token": form.initial["token"],
+        "slot": slot.pk,
+        "citizen_name": "陳小華",
+        "citizen_phone": "0912345678",
+        "topic": "tenancy",
+        "has_consented": "on",
+        **overrides,
+    }
+
+
+def test_a_citizen_books_online_and_sees_no_personal_data_back(client, slots):
+    form = public_form(client, slots[0].venue)
+    offered = [pk for _day, times in form.fields["slot"].choices for pk, _label in times]
+    assert offered == [slot.pk for slot in slots]
+    response = client.post(PUBLIC, public_data(form, slots[4]))
+    assert response.status_code == 302
+    booking = LegalBooking.objects.get()
+    assert (booking.slot, booking.channel, booking.booked_by) == (slots[4], "web", None)
+
+    receipt = client.get(response.url)
+    body = receipt.content.decode()
+    assert booking.reference in body and "0912345678" not in body and "陳小華" not in body
+    # The same form sent again books nothing more.
+    assert client.post(PUBLIC, public_data(form, slots[5])).status_code == 302
+    assert LegalBooking.objects.count() == 1
+
+
+def test_online_booking_needs_consent_and_keeps_what_was_typed(client, slots):
+    form = public_form(client, slots[0].venue)
+    response = client.post(PUBLIC, public_data(form, slots[0], has_consented=""))
+    assert response.status_code == 400
+    assert "has_consented" in response.context["form"].errors
+    assert 'value="陳小華"' in response.content.decode()
+    assert not LegalBooking.objects.exists()
+
+
+def test_online_one_booking_to_come_per_phone_and_taken_slots_are_not_offered(
+    client, slots, desk_user
+):
+    book(slots[0], desk_user, phone="0912-345-678")
+    form = public_form(client, slots[0].venue)
+    offered = [pk for _day, times in form.fields["slot"].choices for pk, _label in times]
+    assert slots[0].pk not in offered
+    response = client.post(PUBLIC, public_data(form, slots[1], citizen_phone="0912 345 678"))
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"citizen_phone"}
+    response = client.post(PUBLIC, public_data(form, slots[0], citizen_phone="0987654321"))
+    assert response.status_code == 400 and "slot" in response.context["form"].errors
+    assert LegalBooking.objects.count() == 1
+
+
+def test_online_bookings_are_limited_per_address(client, slots, monkeypatch):
+    from service_center import views_legal_public
+
+    monkeypatch.setattr(views_legal_public, "BOOKINGS_PER_ADDRESS", 2)
+    for n in range(2):
+        form = public_form(client, slots[0].venue)
+        data = public_data(form, slots[n], citizen_phone=f"091234567{n}")
+        assert client.post(PUBLIC, data).status_code == 302
+    form = public_form(client, slots[0].venue)
+    data = public_data(form, slots[2], citizen_phone="0912345672")
+    assert client.post(PUBLIC, data).status_code == 429
+    assert LegalBooking.objects.count() == 2
+
+
+def test_today_and_days_off_are_not_offered_online(client, frozen, venues, lawyer, desk_user):
+    weekly(venues["fengshan"], lawyer, weekday=3)  # Thursdays: today, and 3 December
+    generate(desk_user, date(2026, 11, 26), date(2026, 12, 10))
+    CalendarOverride.objects.create(
+        date=date(2026, 12, 3), kind=CalendarOverride.Kind.DAY_OFF, reason="颱風停班"
+    )
+    form = public_form(client, venues["fengshan"])
+    days = [day for day, _times in form.fields["slot"].choices]
+    assert len(days) == 1 and days[0].startswith("115/12/10")

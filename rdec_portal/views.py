@@ -43,6 +43,7 @@ def business_lines() -> list[dict]:
 PUBLIC_ENTRIES = [
     (_("File a petition"), ["service_center:public", "service_center:petition_new"]),
     (_("Track a petition"), ["service_center:track"]),
+    (_("Free legal consultation"), ["service_center:legal_public"]),
     (_("Open data"), ["infoservice:public", "infoservice:catalog", "infoservice:dataset_list"]),
 ]
 

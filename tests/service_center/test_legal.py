@@ -826,3 +826,9 @@ def test_today_and_days_off_are_not_offered_online(client, frozen, venues, lawye
     form = public_form(client, venues["fengshan"])
     days = [day for day, _times in form.fields["slot"].choices]
     assert len(days) == 1 and days[0].startswith("115/12/10")
+
+
+def test_the_public_pages_link_the_booking_page(client, venues):
+    body = client.get(reverse("home")).content.decode()
+    assert f'href="{PUBLIC}"' in body
+    assert client.get(PUBLIC).status_code == 200

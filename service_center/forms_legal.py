@@ -164,7 +164,7 @@ class DayForm(forms.Form):
 
 class BookingForm(ServiceErrorsMixin, forms.Form):
     channel = forms.ChoiceField(
-        label=_("Booked"),
+        label=_("How booked"),
         choices=[c for c in BookingChannel.choices if c[0] != BookingChannel.WEB],
         widget=forms.RadioSelect,
         initial=BookingChannel.PHONE,

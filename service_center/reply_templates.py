@@ -217,7 +217,7 @@ def picker_for_case(request, petition: Petition, forms: dict) -> dict | None:
     """
     if "reply" not in forms:
         return None
-    offered = list(templates_for_case(petition).select_related("agency"))
+    offered = list(templates_for_case(petition))
     picker = {"templates": offered, "selected": None, "error": ""}
     raw = request.GET.get("template", "") if request.method == "GET" else ""
     if not raw:

@@ -197,6 +197,9 @@ def can_say_not_fixed(petition: Petition, now: datetime) -> bool:
 
 
 def report_back(petition: Petition) -> ReportBack | None:
+    """The current round: after "not fixed" the earlier report back no longer counts."""
     if not petition.category.is_dispatch:
         return None
-    return ReportBack(due_at=petition.due_at, reported_at=petition.replied_at)
+    replied, reopened = petition.replied_at, petition.reopened_at
+    current = replied if replied and (reopened is None or replied >= reopened) else None
+    return ReportBack(due_at=petition.due_at, reported_at=current)

@@ -39,6 +39,8 @@
     var category = byId("id_category");
     var nearby = byId("sc-nearby");
     var status = byId("sc-map-status");
+    var tools = byId("sc-map-tools");
+    var area = tools ? bounds(tools) : null;
     var point = { onChange: [] };
 
     function say(key) {
@@ -63,13 +65,13 @@
       });
     }
 
-    setupNearby(nearby, category, lat, lon, point);
-    setupLocate(byId("sc-locate"), say, setPoint);
-    setupMap(byId("sc-map"), lat, lon, say, setPoint, point);
+    setupNearby(nearby, category, lat, lon, area, point);
+    setupLocate(byId("sc-locate"), area, say, setPoint);
+    setupMap(byId("sc-map"), area, lat, lon, say, setPoint, point);
   }
 
-  function setupNearby(nearby, category, lat, lon, point) {
-    if (!nearby || !category || !window.fetch) {
+  function setupNearby(nearby, category, lat, lon, area, point) {
+    if (!nearby || !category || !area || !window.fetch) {
       return;
     }
     var timer = null;
@@ -77,7 +79,11 @@
     function refresh() {
       var la = parse(lat);
       var lo = parse(lon);
-      if (!category.value || la === null || lo === null) {
+      if (!category.value || la === null || lo === null || !inside(area, la, lo)) {
+        // Half-typed or outside Kaohsiung: the form's own check explains it when it is sent,
+        // and a list for an earlier point would mislead.
+        latest++;
+        nearby.textContent = "";
         return;
       }
       var url = nearby.dataset.url + "?" + new URLSearchParams({ category: category.value, lat: la, lon: lo });
@@ -106,15 +112,21 @@
     point.onChange.push(later);
   }
 
-  function setupLocate(button, say, setPoint) {
-    if (!button || !navigator.geolocation) {
+  function setupLocate(button, area, say, setPoint) {
+    if (!button || !area || !navigator.geolocation) {
       return;
     }
     button.hidden = false;
     button.addEventListener("click", function () {
       navigator.geolocation.getCurrentPosition(
         function (position) {
-          setPoint(position.coords.latitude, position.coords.longitude);
+          var la = position.coords.latitude;
+          var lo = position.coords.longitude;
+          if (!inside(area, la, lo)) {
+            say("outside");
+            return;
+          }
+          setPoint(la, lo);
           say("located");
         },
         function () {
@@ -125,13 +137,12 @@
     });
   }
 
-  function setupMap(box, lat, lon, say, setPoint, point) {
+  function setupMap(box, b, lat, lon, say, setPoint, point) {
     // No tile server configured (MAP_TILE_URL) or Leaflet missing: no map, the inputs remain.
-    if (!box || !box.dataset.tiles || !window.L) {
+    if (!box || !b || !box.dataset.tiles || !window.L) {
       return;
     }
     var L = window.L;
-    var b = bounds(box);
     var area = L.latLngBounds([b.latMin, b.lonMin], [b.latMax, b.lonMax]);
     box.hidden = false;
     var help = byId("sc-map-help");

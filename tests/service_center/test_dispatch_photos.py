@@ -275,6 +275,8 @@ def test_not_fixed_reopens_once_with_a_new_24_hour_clock(client, frozen, dispatc
     assert petition.status == Status.IN_PROGRESS and petition.reopen_count == 1
     assert petition.due_at == timezone.now() + timedelta(hours=24)
     assert open_deadline(petition, DISPATCH_KIND).due_at == petition.due_at
+    # The new round waits for its own report back.
+    assert dispatch.report_back(petition).reported_at is None
 
     report_back(dispatched, staff_a, text="已重新鋪設。")
     with translation.override("en"):

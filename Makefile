@@ -57,5 +57,12 @@ beat: install
 messages: $(VENV)/.installed
 	DJANGO_ENV=development $(MANAGE) makemessages -l zh_Hant --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
 
+# The benchmark (bench/): seeds its own PostgreSQL database once per size, then measures each
+# operation against its floor. `make bench BENCH_ROWS=20000` is the quick run.
+BENCH_ROWS ?= 2000000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rdec_bench
+bench: install
+	$(PY) -m bench --rows $(BENCH_ROWS) --database-url $(BENCH_DATABASE_URL)
+
 clean:
 	rm -rf $(VENV) node_modules var

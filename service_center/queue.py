@@ -1,6 +1,7 @@
 """The work queue's filter and bulk-assignment forms (GET filters, POST assignment)."""
 
 from django import forms
+from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts.models import Agency, User
@@ -74,6 +75,12 @@ class BulkAssignForm(forms.Form):
         self.fields["assignee"].queryset = User.objects.filter(
             agency=agency, is_active=True
         ).order_by("last_name", "first_name", "username")
+
+    def handlers_version(self) -> str:
+        """Changes when an account joins or leaves the list: part of the rendered list's cache
+        key, since the largest agencies have thousands of accounts to render as options."""
+        found = self.fields["assignee"].queryset.aggregate(count=Count("pk"), last=Max("pk"))
+        return f"{found['count']}-{found['last']}"
 
     def clean_cases(self):
         return self.cleaned_data["cases"]

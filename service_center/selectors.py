@@ -1,5 +1,6 @@
 """Every read the pages, the API and the tasks share, scoped to the user where staff read."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -150,7 +151,24 @@ def filter_queue(qs: QuerySet[Petition], f: QueueFilters, *, now: datetime) -> Q
         qs = qs.filter(received_at__gte=_day_start(f.received_from))
     if f.received_to:
         qs = qs.filter(received_at__lt=_day_start(f.received_to + timedelta(days=1)))
-    if f.q:
-        text = f.q.strip()
-        qs = qs.filter(Q(number=text) | Q(subject__icontains=text) | Q(description__icontains=text))
+    if f.q.strip():
+        qs = qs.filter(search_q(f.q.strip()))
     return qs.order_by(*SORTS.get(f.sort, SORTS["due"]))
+
+
+# Digits with at most one dash: the start of a case number (1151126-0001), typed or pasted.
+_NUMBER_START = re.compile(r"\d+(-\d*)?")
+
+
+def search_q(text: str) -> Q:
+    """Search by number and by words in the text.
+
+    A number or its start uses the number's prefix index; words use the trigram indexes on
+    PostgreSQL (migration 0008), which serve three or more characters. A shorter word, common
+    in Chinese, is matched in the rows the other filters leave: cheap in the open queue, a
+    scan over the whole history (the service centre README, "Benchmark").
+    """
+    words = Q(subject__icontains=text) | Q(description__icontains=text)
+    if _NUMBER_START.fullmatch(text):
+        return Q(number__startswith=text) | words
+    return words

@@ -34,6 +34,7 @@ from service_center.forms import (
     TransferForm,
     TransferRequestForm,
 )
+from service_center.keyset import keyset_page
 from service_center.models import AGENCY_STATUSES, OPEN_STATUSES, Petition, PetitionRequest, Status
 from service_center.queue import BulkAssignForm, QueueFilterForm
 from service_center.services import PetitionError
@@ -70,11 +71,14 @@ def queue(request):
     form = QueueFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
     rows = selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages: a page deep in a two-million-row list costs what the first one does.
+    page = keyset_page(
+        rows, size=PAGE_SIZE, after=request.GET.get("after"), before=request.GET.get("before")
+    )
     context = {
         "form": form,
         "page": page,
-        "rows": [(p, due_state(p, now)) for p in page.object_list],
+        "rows": [(p, due_state(p, now)) for p in page.rows],
         "bulk_form": _bulk_form(request),
         "query": _query_without_page(request),
         "sort": filters.sort,
@@ -114,7 +118,8 @@ def _bulk_form(request, data=None):
 
 def _query_without_page(request) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     return query.urlencode()
 
 

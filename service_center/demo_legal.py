@@ -62,9 +62,11 @@ ROTA = [
 # The city scale adds weekday afternoons so that a half-year holds about 4,725 consultations.
 CITY_ROTA = [
     *[("rdec-service-centre", day, time(14), time(17), 6 + day % 2) for day in range(5)],
-    *[("fengshan", day, time(9), time(12), day) for day in (0, 1, 3, 4)],
+    *[("fengshan", day, time(9), time(12), day) for day in range(5)],
     *[("gangshan", day, time(14), time(17), 4 + day % 2) for day in (1, 3)],
-    ("qishan", 1, time(14), time(17), 5),
+    *[("gangshan", day, time(9), time(12), 6 + day % 2) for day in (2, 4)],
+    *[("qishan", day, time(14), time(17), 5) for day in (1, 3)],
+    ("rdec-service-centre", 3, time(18, 30), time(20, 30), 7),
 ]
 NAMES = ["陳小華", "林美玲", "王大明", "黃淑芬", "張家豪", "李佳穎", "吳冠宇", "蔡詩涵"]
 NOTES = {

@@ -195,6 +195,10 @@ def _render_case(request, petition, bound=None, status=200):
         forms[bound[0]] = bound[1]
     # ?template=<id> pre-fills the reply form (the picker works without JavaScript).
     picker = reply_templates.picker_for_case(request, petition, forms)
+    for action, form in forms.items():
+        # Several action forms share field names (text, reason): each gets its own element ids,
+        # so every label points at its own field.
+        form.auto_id = f"id_{action}_%s"
     show_personal = permissions.can_see_personal_data(request.user, petition)
     if show_personal:
         audit_personal_data_view(

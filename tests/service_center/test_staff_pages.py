@@ -378,3 +378,16 @@ def test_the_filtered_queue_exports_without_personal_data(client, staff_a, cases
 def test_an_unknown_export_format_is_not_found(client, staff_a, db):
     client.force_login(staff_a)
     assert client.get(reverse("service_center:queue_export", args=["pdf"])).status_code == 404
+
+
+def test_every_field_on_the_case_page_has_its_own_id_and_label(client, staff_a, cases):
+    """The reply, note, extension and transfer forms share field names; ids must stay unique."""
+    import re
+    from collections import Counter
+
+    client.force_login(staff_a)
+    body = client.get(case_url(cases["late"])).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', body))
+    assert [name for name, count in ids.items() if count > 1] == []
+    for target in re.findall(r'<label for="([^"]+)"', body):
+        assert ids[target] == 1

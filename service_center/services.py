@@ -136,7 +136,11 @@ def _deadline_open(petition: Petition) -> None:
         kind=_deadline_kind(petition),
         due_at=petition.due_at,
         agency=petition.lead_agency,
-        assignee=petition.assignee,
+        # Reminders go to the handler only while they belong to the leading agency (a service
+        # centre user may have answered on its behalf); otherwise to the agency's staff.
+        assignee=petition.assignee
+        if petition.assignee is not None and petition.assignee.agency_id == petition.lead_agency_id
+        else None,
     )
 
 

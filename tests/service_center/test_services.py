@@ -281,6 +281,19 @@ def test_reopen_once_within_14_days(frozen, staff_a):
     assert exc.value.code == "reopened_before"
 
 
+def test_a_case_the_service_centre_answered_can_still_be_reopened(frozen, staff_a, desk_user):
+    petition = AssignedPetitionFactory(category__agency=staff_a.agency)
+    services.petition_reply(petition=petition, by=desk_user, text="答復")
+
+    services.petition_reopen(petition=petition, reason="路燈仍然不亮")
+
+    petition.refresh_from_db()
+    deadline = deadline_of(petition)
+    assert petition.reopen_count == 1
+    assert deadline.responsible_agency_id == staff_a.agency_id
+    assert deadline.assignee_id is None  # the agency's staff are reminded, not the desk
+
+
 def test_reopen_after_14_days_is_refused(frozen, staff_a):
     petition = AssignedPetitionFactory(category__agency=staff_a.agency)
     services.petition_reply(petition=petition, by=staff_a, text="答復")

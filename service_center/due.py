@@ -35,6 +35,9 @@ def due_state(petition, now: datetime) -> DueState | None:
     left = working_days_between(today, due_day)
     if due_day == today:
         return DueState("soon", _("Due today"))
+    if left < 1:
+        # Due on the next calendar day after a non-working stretch: name the date, not "0 days".
+        return DueState("soon", _("Due %(date)s") % {"date": format_roc_short(due_day)})
     if left <= SOON_WORKING_DAYS:
         return DueState(
             "soon",

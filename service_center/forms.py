@@ -6,6 +6,7 @@ from itertools import groupby
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts.models import Agency, User
@@ -102,8 +103,14 @@ class PetitionForm(forms.Form):
     files = MultipleFileField(
         label=_("Photos and files"),
         required=False,
-        help_text=_("Up to %(max)d files, 20 MB each: %(types)s.")
-        % {"max": MAX_FILES, "types": ALLOWED_DESCRIPTION},
+        # Formatted when shown, so the text follows the request's language.
+        help_text=lazy(
+            lambda: (
+                _("Up to %(max)d files, 20 MB each: %(types)s.")
+                % {"max": MAX_FILES, "types": ALLOWED_DESCRIPTION}
+            ),
+            str,
+        )(),
         widget=MultipleFileInput(
             attrs={"accept": ".jpg,.jpeg,.png,.pdf,.mp4,.avi,.wmv,.wma,.wav,.mp3"}
         ),
@@ -116,13 +123,16 @@ class PetitionForm(forms.Form):
     )
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     postal_address = forms.CharField(label=_("Postal address"), max_length=300, required=False)
+    # Sentences, not field names: no "：" after them.
     has_consented = forms.BooleanField(
         label=_("I agree that my personal data is used to handle this petition."),
         required=False,
+        label_suffix="",
     )
     is_confidential = forms.BooleanField(
         label=_("Keep my identity confidential from anyone outside the handling agency."),
         required=False,
+        label_suffix="",
     )
 
     def __init__(self, *args, category: Category | None = None, **kwargs):

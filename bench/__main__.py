@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     database.migrate()
     if database.needs_seed(args.rows, force=args.reseed):
         _say(f"Seeding {args.rows:,} petitions (COPY) ...")
-        seeded = seed.seed(rows=args.rows, fresh=True)
+        seeded = seed.seed(rows=args.rows, fresh=True, progress=_say)
         database.write_marker(args.rows, seeded.now)
         _say(
             f"  {seeded.petitions:,} petitions, {seeded.events:,} events, {seeded.users:,} users "

@@ -7,6 +7,7 @@ and VACUUM has no hint bits left to set.
 """
 
 import json
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
@@ -75,9 +76,10 @@ def truncate(*models_: type[models.Model]) -> None:
 
 
 @contextmanager
-def without_secondary_indexes(*models_: type[models.Model]):
+def without_secondary_indexes(*models_: type[models.Model], progress=None):
     """PostgreSQL: drop the tables' indexes, unique and foreign-key constraints; rebuild them
-    after the block exactly as they were (definitions read from the catalogue)."""
+    after the block exactly as they were (definitions read from the catalogue). `progress`
+    hears about each rebuild that took a while."""
     rebuild: list[str] = []
     with connection.cursor() as cursor:
         # Deferred checks still pending (rows written earlier in the transaction) would forbid
@@ -91,7 +93,11 @@ def without_secondary_indexes(*models_: type[models.Model]):
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("SET LOCAL max_parallel_maintenance_workers = 2")
         for statement in rebuild:
+            started = time.monotonic()
             cursor.execute(statement)
+            took = time.monotonic() - started
+            if progress is not None and took > 5:
+                progress(f"{took:.0f} s for {statement[:90]}")
 
 
 def _drop_secondary(cursor, table: str) -> list[str]:

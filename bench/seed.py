@@ -12,6 +12,7 @@ fewer cases, and categories, channels and districts follow fixed weights (below)
 """
 
 import random
+import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -86,24 +87,42 @@ def users_for(rows: int) -> int:
 
 
 def seed(
-    *, rows: int, fresh: bool = False, now: datetime | None = None, rng_seed: int = 2026
+    *,
+    rows: int,
+    fresh: bool = False,
+    now: datetime | None = None,
+    rng_seed: int = 2026,
+    progress=None,
 ) -> Seeded:
     """Reference data, then `rows` petitions over ten years up to `now`, with their history.
 
     `fresh` empties the petition tables first (the benchmark database); without it the rows are
-    added to whatever is there (the test database)."""
+    added to whatever is there (the test database). `progress(message)` hears each step."""
     now = now or timezone.now()
+    say = _stopwatch(progress)
     _check_event_columns()
     with transaction.atomic():
         seed_core(scale="city", city_accounts=users_for(rows))
         categories_load()
+        say("agencies, staff accounts and categories")
         maker = PetitionMaker(rng=random.Random(rng_seed), now=now)
-        petitions, events = _load(maker, rows, fresh=fresh)
+        petitions, events = _load(maker, rows, fresh=fresh, say=say)
         _number_sequences(maker.last_numbers)
+    say("committed")
     return Seeded(petitions, events, User.objects.count(), now)
 
 
-def _load(maker: "PetitionMaker", rows: int, *, fresh: bool) -> tuple[int, int]:
+def _stopwatch(progress):
+    started = time_module.monotonic()
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(f"  {time_module.monotonic() - started:6.0f} s  {message}")
+
+    return say
+
+
+def _load(maker: "PetitionMaker", rows: int, *, fresh: bool, say) -> tuple[int, int]:
     support_model = Petition.supporting_agencies.through
     models_ = (Petition, PetitionEvent, support_model)
     if fresh:
@@ -114,15 +133,16 @@ def _load(maker: "PetitionMaker", rows: int, *, fresh: bool) -> tuple[int, int]:
     maker.event_id = bulk.next_id(PetitionEvent)
     maker.support_id = bulk.next_id(support_model)
     if big:
-        with bulk.without_secondary_indexes(*models_):
-            petitions, events = _write(maker, rows, freeze=True)
+        with bulk.without_secondary_indexes(*models_, progress=say):
+            petitions, events = _write(maker, rows, freeze=True, say=say)
+            say(f"{petitions:,} petitions and {events:,} events copied; rebuilding indexes")
     else:
-        petitions, events = _write(maker, rows, freeze=False)
+        petitions, events = _write(maker, rows, freeze=False, say=say)
     bulk.reset_sequences(*models_)
     return petitions, events
 
 
-def _write(maker: "PetitionMaker", rows: int, *, freeze: bool) -> tuple[int, int]:
+def _write(maker: "PetitionMaker", rows: int, *, freeze: bool, say) -> tuple[int, int]:
     """Petitions in chunks, each followed by its events, so the history never piles up."""
     petitions = events = 0
     generated = maker.petitions(rows)
@@ -130,6 +150,8 @@ def _write(maker: "PetitionMaker", rows: int, *, freeze: bool) -> tuple[int, int
         petitions += bulk.write_rows(Petition, chunk, freeze=freeze)
         events += bulk.write_rows(PetitionEvent, maker.events, freeze=freeze)
         maker.events.clear()
+        if petitions % (10 * CHUNK) == 0:
+            say(f"{petitions:,} petitions")
     bulk.write_rows(Petition.supporting_agencies.through, maker.supporting, freeze=freeze)
     return petitions, events
 

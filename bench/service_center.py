@@ -108,15 +108,12 @@ def _open_number(agency_id: int) -> str:
 
 
 def _deep_positions() -> dict:
-    """The row DEEP_ROWS into the newest-first list (half-way on a small database)."""
-    depth = min(DEEP_ROWS, Petition.objects.count() // 2)
-    newest = Petition.objects.order_by("-received_at", "-id")
-    row = newest.only("received_at", "id")[depth]
-    return {
-        "rows": depth,
-        "received_at": row.received_at,
-        "cursor": keyset.cursor_for(newest, row),
-    }
+    """The closed case DEEP_ROWS into the newest-first list of closed cases (half-way on a small
+    database). Closed cases on both pages, so the pages differ in depth, not in what they hold."""
+    closed = Petition.objects.filter(status=Status.CLOSED).order_by("-received_at", "-id")
+    depth = min(DEEP_ROWS, closed.count() // 2)
+    row = closed.only("received_at", "id")[depth]
+    return {"rows": depth, "received_at": row.received_at, "cursor": keyset.cursor_for(closed, row)}
 
 
 # --- the floors -----------------------------------------------------------------------------
@@ -368,18 +365,18 @@ def queue_api_rows(ctx, rows):
     return ctx.desk.get(API, {"page_size": rows})
 
 
-@depth_check("Work queue page, service centre, all cases, newest first")
+@depth_check("Work queue page, service centre, closed cases, newest first")
 def queue_page_depth(ctx, deep):
-    query = {"status": "", "sort": "-received"}
+    query = {"status": Status.CLOSED, "sort": "-received"}
     if deep:
         query["after"] = ctx.deep["cursor"]
     return ctx.desk.get(QUEUE, query)
 
 
-@depth_check("Work queue API, service centre, all cases, newest first")
+@depth_check("Work queue API, service centre, closed cases, newest first")
 def queue_api_depth(ctx, deep):
     if not deep:
-        return ctx.desk.get(API)
+        return ctx.desk.get(API, {"status": Status.CLOSED})
     return ctx.desk.get(_api_cursor_url(ctx.deep["received_at"]))
 
 
@@ -389,5 +386,5 @@ def _api_cursor_url(position: datetime) -> str:
     from service_center.api import PetitionPagination
 
     pagination = PetitionPagination()
-    pagination.base_url = f"http://testserver{API}"
+    pagination.base_url = f"http://testserver{API}?status={Status.CLOSED}"
     return pagination.encode_cursor(Cursor(offset=0, reverse=False, position=str(position)))

@@ -114,7 +114,9 @@ def keyset_page(
         previous_cursor = _encode(rows[0], keys) if values is not None and rows else None
         next_cursor = _encode(rows[-1], keys) if more else None
     cap = COUNT_CAP
-    count = qs.order_by()[: cap + 1].count()
+    # A first page with room to spare holds every row: nothing left to count.
+    whole = values is None and not more
+    count = len(rows) if whole else qs.order_by()[: cap + 1].count()
     return Page(rows, next_cursor, previous_cursor, count, cap)
 
 

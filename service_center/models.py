@@ -311,6 +311,10 @@ class Petition(models.Model):
             # Filters by channel and by date range.
             models.Index(fields=["channel", "-received_at"], name="sc_petition_channel_recv"),
             models.Index(fields=["-received_at", "-id"], name="sc_petition_received"),
+            # The queue filtered by category or district, newest first or in a date range: the
+            # foreign keys' own indexes leave a bitmap of a whole category's years to sort.
+            models.Index(fields=["category", "-received_at"], name="sc_petition_category_recv"),
+            models.Index(fields=["district", "-received_at"], name="sc_petition_district_recv"),
             # "Overdue" and "due within N days" read only open cases.
             models.Index(
                 fields=["due_at"],

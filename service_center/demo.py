@@ -1,7 +1,9 @@
 """Demo data: the category catalogue and petitions in every state (see rdec_portal/seeding.py).
 
-At the `demo` scale a few dozen petitions go through the real services, so each has its history,
-deadline and audit rows. At the `city` scale a half-year's volume (DESIGN.md: about 128,000
+At the `demo` scale a few dozen petitions received today go through the real services, so each
+has its history, deadline and audit rows and the work queue has cases; the past year's petitions
+are bulk-inserted with consistent timestamps (demo_history.py) so the monthly dashboard has
+figures. At the `city` scale a half-year's volume (DESIGN.md: about 128,000
 mailbox, other and dispatch petitions) is bulk-inserted for benchmarks, without history.
 """
 
@@ -16,6 +18,7 @@ from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import Agency
 from service_center import services
 from service_center.catalogue import categories_load
+from service_center.demo_history import HISTORY_KEY, seed_history
 from service_center.demo_legal import seed_legal_and_hotline
 from service_center.demo_replies import seed_reply_templates
 from service_center.models import Category, Channel, Petition, PetitionNumberSequence, Status
@@ -42,6 +45,7 @@ ANSWERS = {
     "fallen-tree": {"blocking": "yes"},
     "illegal-parking": {"plate": "ABC-1234"},
 }
+CHANNELS = [Channel.PHONE_1999, Channel.COUNTER, Channel.LETTER, Channel.FAX, Channel.APP]
 DISTRICT_CODES = ["D-SANMIN", "D-LINGYA", "D-GUSHAN", "D-FENGSHAN", "D-ZUOYING", "D-QIANZHEN"]
 
 
@@ -49,11 +53,44 @@ def seed(*, stdout, scale: str = "demo", **kwargs) -> None:
     count = categories_load()
     seed_legal_and_hotline(stdout=stdout, scale=scale)
     seed_reply_templates(stdout=stdout)
-    if Petition.objects.exists():
-        stdout.write(f"service_center: {count} categories; petitions already present.")
+    if scale == "city":
+        if Petition.objects.exists():
+            stdout.write(f"service_center: {count} categories; petitions already present.")
+            return
+        stdout.write(f"service_center: {count} categories, {_seed_city()} petitions.")
         return
-    made = _seed_city() if scale == "city" else _seed_demo()
-    stdout.write(f"service_center: {count} categories, {made} petitions.")
+    past = _seed_past()
+    if _today_present():
+        stdout.write(
+            f"service_center: {count} categories, {past} past petitions; "
+            "today's petitions already present."
+        )
+        return
+    stdout.write(
+        f"service_center: {count} categories, {past} past petitions, {_seed_demo()} today."
+    )
+
+
+def _today_present() -> bool:
+    # Django's exclude keeps the rows whose key is NULL: the petitions filed through the services.
+    return Petition.objects.exclude(idempotency_key__startswith=HISTORY_KEY).exists()
+
+
+def _seed_past() -> int:
+    desk, staff_by_agency = _people()
+    return seed_history(
+        desk=desk,
+        staff_by_agency=staff_by_agency,
+        categories=_categories(),
+        districts=list(Agency.objects.filter(code__in=DISTRICT_CODES)),
+        channels=CHANNELS,
+        subjects=SUBJECTS,
+    )
+
+
+def _categories() -> dict:
+    codes = [s[0] for s in SUBJECTS]
+    return {c.code: c for c in Category.objects.filter(code__in=codes).select_related("agency")}
 
 
 def _people():
@@ -68,9 +105,8 @@ def _people():
 def _seed_demo() -> int:
     rng = random.Random(1999)
     desk, staff_by_agency = _people()
-    categories = {c.code: c for c in Category.objects.filter(code__in=[s[0] for s in SUBJECTS])}
+    categories = _categories()
     districts = list(Agency.objects.filter(code__in=DISTRICT_CODES))
-    channels = [Channel.PHONE_1999, Channel.COUNTER, Channel.LETTER, Channel.FAX, Channel.APP]
     for n in range(DEMO_PETITIONS):
         code, subject, description = SUBJECTS[n % len(SUBJECTS)]
         with transaction.atomic():
@@ -83,7 +119,7 @@ def _seed_demo() -> int:
                 name=rng.choice(["陳小華", "林美玲", "王大明", ""]),
                 phone=f"09{rng.randint(10000000, 99999999)}",
                 has_consented=True,
-                channel=rng.choice(channels),
+                channel=rng.choice(CHANNELS),
                 district=rng.choice(districts) if districts else None,
                 by=desk,
             ).petition

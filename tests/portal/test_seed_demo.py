@@ -10,6 +10,19 @@ from django.db.models import Count, Q
 from rdec_portal import seeding
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import Agency, User
+from rdec_portal.performance.models import MonthlyMetric
+from rdec_portal.performance.months import add_months, current_month
+from service_center import demo as service_center_demo
+from service_center import demo_history
+from service_center.models import Petition
+
+
+@pytest.fixture(autouse=True)
+def small_history(monkeypatch):
+    # The past year's petitions at a tenth of the demo size: enough for every month's figures.
+    monkeypatch.setattr(demo_history, "HISTORY_PER_MONTH", 10)
+    # These tests are about the accounts: the city's half-year of petitions would only slow them.
+    monkeypatch.setattr(service_center_demo, "CITY_PETITIONS", 2_000)
 
 
 def seed(**options) -> str:
@@ -18,9 +31,15 @@ def seed(**options) -> str:
     return out.getvalue()
 
 
-def snapshot() -> tuple[int, int, int]:
+def snapshot() -> tuple[int, ...]:
     memberships = User.groups.through.objects.count()
-    return Agency.objects.count(), User.objects.count(), memberships
+    return (
+        Agency.objects.count(),
+        User.objects.count(),
+        memberships,
+        Petition.objects.count(),
+        MonthlyMetric.objects.count(),
+    )
 
 
 def test_demo_scale_creates_every_agency_the_role_users_and_a_few_accounts_each(db):
@@ -45,6 +64,20 @@ def test_seed_demo_twice_creates_nothing_new(db):
     output = seed()
     assert snapshot() == before
     assert "(0 new)" in output
+
+
+def test_the_dashboard_has_a_year_of_figures_after_every_app_seeded(db):
+    output = seed()
+    months = [add_months(current_month(), -back) for back in range(13)]
+    for code in ("service_center.received", "service_center.closed", "accounts.active_staff"):
+        stored = set(MonthlyMetric.objects.filter(code=code).values_list("month", flat=True))
+        assert stored == set(months), code
+    # The active-staff series grows as the generated accounts were opened over the year.
+    active = MonthlyMetric.objects.filter(code="accounts.active_staff")
+    first = sum(active.filter(month=months[-1]).values_list("value", flat=True))
+    last = sum(active.filter(month=months[0]).values_list("value", flat=True))
+    assert 0 < first < last == User.objects.exclude(agency=None).count()
+    assert output.index("Monthly metrics") > output.index("service_center:")
 
 
 def test_printed_logins_give_the_url_usernames_roles_and_password(db, settings):

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import translation
 
+from rdec_portal.performance.demo import rollup_demo_months
 from rdec_portal.seeding import (
     CITY_ACCOUNTS,
     DEMO_PASSWORD,
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             f"accounts ({result.accounts_created:,} new)."
         )
         seed_apps(stdout=self.stdout, scale=scale)
+        # After every app: the figures read the petitions, bookings and accounts they created.
+        rollup_demo_months(stdout=self.stdout)
         self._print_logins(result.logins)
         self.stdout.write(f"Scale {scale}, done in {time.monotonic() - started:.1f} s.\n")
 

@@ -218,9 +218,9 @@ class PetitionFilter(filters.FilterSet):
     # (two million rows for the service centre) before taking a page.
     status = filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
     channel = filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False)
-    category = filters.CharFilter(field_name="category__code")
-    district = filters.CharFilter(field_name="district__code")
-    lead_agency = filters.CharFilter(field_name="lead_agency__code")
+    category = filters.CharFilter(method="filter_code", label=_("Category code"))
+    district = filters.CharFilter(method="filter_code", label=_("District code"))
+    lead_agency = filters.CharFilter(method="filter_code", label=_("Lead agency code"))
     overdue = StrictBooleanFilter(method="filter_overdue", label=_("Overdue"))
     due_within = filters.NumberFilter(method="filter_due_within", label=_("Due within (days)"))
     received_from = ROCDateFilter(method="filter_received", label=_("Received from"))
@@ -240,6 +240,13 @@ class PetitionFilter(filters.FilterSet):
         return queryset.filter(
             status__in=OPEN_STATUSES, due_at__gte=now, due_at__lt=now + timedelta(days=int(value))
         )
+
+    def filter_code(self, queryset, name, value):
+        # The code's id first: a constant lets the planner walk the (field, received_at) index
+        # in order, where a join on the code sorted every matching case of the years asked.
+        model = Category if name == "category" else Agency
+        pk = model.objects.filter(code=value).values_list("pk", flat=True).first()
+        return queryset.filter(**{f"{name}_id": pk}) if pk else queryset.none()
 
     def filter_received(self, queryset, name, value):
         # Local days as a range on received_at itself, which its indexes serve; a __date lookup
@@ -471,7 +478,9 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGe
 
     def get_queryset(self):
         if self.action == "list":
-            return selectors.queue_base(self.request.user)
+            # The list gives the handler's id only: no join on the accounts table for 50 rows.
+            queue = selectors.queue_base(self.request.user).select_related(None)
+            return queue.select_related("category", "lead_agency", "district")
         return selectors.petitions_for(self.request.user)
 
     def get_serializer_class(self):

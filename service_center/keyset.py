@@ -92,9 +92,18 @@ class _Key:
 
 
 def keyset_page(
-    qs: QuerySet, *, size: int, after: str | None = None, before: str | None = None
+    qs: QuerySet,
+    *,
+    size: int,
+    after: str | None = None,
+    before: str | None = None,
+    count_cap: int | None = None,
 ) -> Page:
-    """The page of `size` rows after (or before) a cursor; the first page without one."""
+    """The page of `size` rows after (or before) a cursor; the first page without one.
+
+    The count stops at `count_cap` (COUNT_CAP by default). A cap no larger than the page costs
+    no query at all: the page itself shows whether there are more rows than that.
+    """
     keys = _keys(qs)
     going_back = before is not None and after is None
     values = _decode(before if going_back else after, keys)
@@ -113,11 +122,18 @@ def keyset_page(
     else:
         previous_cursor = _encode(rows[0], keys) if values is not None and rows else None
         next_cursor = _encode(rows[-1], keys) if more else None
-    cap = COUNT_CAP
-    # A first page with room to spare holds every row: nothing left to count.
-    whole = values is None and not more
-    count = len(rows) if whole else qs.order_by()[: cap + 1].count()
+    cap = COUNT_CAP if count_cap is None else count_cap
+    count = _count(qs, rows, first=values is None, more=more, cap=cap, size=size)
     return Page(rows, next_cursor, previous_cursor, count, cap)
+
+
+def _count(qs: QuerySet, rows: list, *, first: bool, more: bool, cap: int, size: int) -> int:
+    """The rows in `qs`, or cap + 1 for "more than cap"."""
+    if first and not more:
+        return len(rows)  # a first page with room to spare holds every row
+    if cap <= size:
+        return cap + 1  # a full page (or one after it) already shows there are more
+    return qs.order_by()[: cap + 1].count()
 
 
 def cursor_for(qs: QuerySet, row) -> str:

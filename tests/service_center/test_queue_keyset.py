@@ -150,3 +150,15 @@ def test_the_handler_list_shows_a_new_colleague_at_once(
     after = client.get(QUEUE).content.decode()
     assert f'value="{newcomer.pk}"' in after
     cache.clear()
+
+
+def test_a_text_search_is_not_counted_beyond_its_page(client, staff_a, mixed, small_pages):
+    client.force_login(staff_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(QUEUE, {"status": "", "q": "路燈"})
+    page = response.context["page"]
+    assert len(page.rows) == 3 and page.has_next
+    assert page.count_is_capped and page.count_cap == 3
+    assert not any(
+        "COUNT(*)" in q["sql"] and "service_center_petition" in q["sql"] for q in queries
+    )

@@ -130,3 +130,31 @@ def test_postgresql_has_indexes_that_serve_the_search_and_sqlite_does_without(ca
     assert "sc_petition_subject_trgm" in plans["自由一路"]
     assert "sc_petition_description_trgm" in plans["自由一路"]
     assert "sc_petition_number_prefix" in plans["1151125"]
+
+
+def test_api_filters_by_category_district_and_agency_codes(
+    client, desk_user, cases, agency_a, agency_b
+):
+    from tests.accounts.factories import AgencyFactory
+
+    district = AgencyFactory(code="D-SANMIN", kind="district")
+    other = AssignedPetitionFactory(category=CategoryFactory(agency=agency_b), district=district)
+    client.force_login(desk_user)
+
+    def found(**query):
+        return {p["number"] for p in client.get(API, query).json()["results"]}
+
+    assert found(category=other.category.code) == {other.number}
+    assert found(district="D-SANMIN") == {other.number}
+    assert found(lead_agency=agency_a.code) == {p.number for p in cases.values()}
+    assert found(category="no-such-category") == set()
+    assert found(lead_agency="NOPE") == set()
+
+
+def test_the_api_list_reads_no_handler_rows(client, desk_user, cases):
+    client.force_login(desk_user)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(API).json()
+    assert {p["assignee"] for p in body["results"]} == {None}
+    listing = [q["sql"] for q in queries.captured_queries if "service_center_petition" in q["sql"]]
+    assert listing and not any('"accounts_user"' in sql for sql in listing)

@@ -163,8 +163,8 @@ _NUMBER_START = re.compile(r"\d+(-\d*)?")
 def search_q(text: str) -> Q:
     """Search by number and by words in the text.
 
-    A number or its start uses the number's prefix index; words use the trigram indexes on
-    PostgreSQL (migration 0008), which serve three or more characters. A shorter word, common
+    A number or its start uses the number's pattern-ops index (Django's own, on PostgreSQL);
+    words use the trigram indexes of migration 0008, which serve three or more characters. A shorter word, common
     in Chinese, is matched in the rows the other filters leave: cheap in the open queue, a
     scan over the whole history (the service centre README, "Benchmark").
     """

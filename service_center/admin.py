@@ -27,7 +27,22 @@ from service_center.reply_templates import check_placeholders
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = "__all__"  # noqa: DJ007 - the admin edits every catalogue field
+        fields = [
+            "topic",
+            "code",
+            "name_zh",
+            "name_en",
+            "hint_zh",
+            "hint_en",
+            "agency",
+            "limit_working_days",
+            "limit_hours",
+            "is_dispatch",
+            "nearby_radius_m",
+            "questions",
+            "is_active",
+            "sort_order",
+        ]
 
     def clean_questions(self):
         questions = self.cleaned_data["questions"]

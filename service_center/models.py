@@ -10,8 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from rdec_portal.localise import localised
 
 # Kaohsiung's land area (the 38 districts). Dongsha and Taiping islands, administered by Qijin
 # district, are far outside it and are not reported through this portal.
@@ -38,11 +39,6 @@ class Topic(models.TextChoices):
     HEALTH = "health", _("Health and food safety")
     SOCIAL = "social", _("Welfare, labour and education")
     CITY = "city", _("City services and suggestions")
-
-
-def _localised(obj, field: str) -> str:
-    english = (get_language() or "").startswith("en")
-    return getattr(obj, f"{field}_en") if english else getattr(obj, f"{field}_zh")
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -122,11 +118,11 @@ class Category(models.Model):
 
     @property
     def name(self) -> str:
-        return _localised(self, "name")
+        return localised(self, "name")
 
     @property
     def hint(self) -> str:
-        return _localised(self, "hint")
+        return localised(self, "hint")
 
 
 class Channel(models.TextChoices):
@@ -652,7 +648,7 @@ class LegalVenue(models.Model):
 
     @property
     def name(self) -> str:
-        return _localised(self, "name")
+        return localised(self, "name")
 
 
 class Lawyer(models.Model):
@@ -959,7 +955,7 @@ class HotlineCallType(models.Model):
 
     @property
     def name(self) -> str:
-        return _localised(self, "name")
+        return localised(self, "name")
 
 
 class HotlineImport(models.Model):

@@ -8,8 +8,9 @@ name_en}. The same list feeds the public form and, later, Open311 `services/{cod
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from rdec_portal.localise import localised
 
 DATATYPES = {"string", "number", "text", "datetime", "singlevaluelist", "multivaluelist"}
 LIST_TYPES = {"singlevaluelist", "multivaluelist"}
@@ -40,13 +41,11 @@ def validate_schema(questions) -> None:
 
 
 def question_text(question: dict) -> str:
-    english = (get_language() or "").startswith("en")
-    return question["text_en"] if english else question["text_zh"]
+    return localised(question, "text")
 
 
 def value_name(value: dict) -> str:
-    english = (get_language() or "").startswith("en")
-    return value["name_en"] if english else value["name_zh"]
+    return localised(value, "name")
 
 
 def _clean_one(question: dict, raw):

@@ -12,11 +12,11 @@ from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rdec_portal.localise import portal_language
 from service_center import nearby
 from service_center.forms_nearby import FILE_ANYWAY, FollowForm, NearbyQueryForm
 from service_center.models import Petition
@@ -26,10 +26,6 @@ FOLLOWED_SESSION_KEY = "service_center_followed"
 # "Me too" answers allowed per address in the window: enough for a household behind one router.
 FOLLOW_LIMIT_PER_ADDRESS = 20
 FOLLOW_WINDOW_SECONDS = 60 * 60
-
-
-def _language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hant"
 
 
 def _wants_json(request) -> bool:
@@ -176,7 +172,9 @@ def me_too(request, number):
         form.add_error(None, _("Too many attempts. Please try again in an hour."))
         return _me_too_page(request, petition, form, status=429)
     try:
-        followed = nearby.petition_follow(petition=petition, email=email, language=_language())
+        followed = nearby.petition_follow(
+            petition=petition, email=email, language=portal_language()
+        )
     except NearbyError as exc:
         form.add_error(None, exc)
         return _me_too_page(request, petition, form, status=400)

@@ -7,11 +7,11 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rdec_portal.localise import portal_language
 from service_center import selectors, services, views_nearby
 from service_center.forms import PetitionForm, ReopenForm, SurveyForm, TrackForm
 from service_center.models import Category, Status, SurveyAnswer
@@ -23,10 +23,6 @@ TRACKED_SESSION_KEY = "service_center_tracked"
 TRACK_LIMIT_PER_ADDRESS = 10
 TRACK_LIMIT_PER_NUMBER = 5
 TRACK_WINDOW_SECONDS = 15 * 60
-
-
-def _language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hant"
 
 
 def _remember_submission(request, result) -> None:
@@ -72,7 +68,7 @@ def petition_new(request):
         if (nearby_page := views_nearby.nearby_step(request, form)) is not None:
             return nearby_page
         try:
-            result = services.petition_submit(**form.submit_kwargs(), language=_language())
+            result = services.petition_submit(**form.submit_kwargs(), language=portal_language())
         except PetitionError as exc:
             form.add_service_errors(exc)
         else:

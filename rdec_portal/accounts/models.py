@@ -4,8 +4,9 @@ import secrets
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from rdec_portal.localise import localised
 
 
 class AgencyQuerySet(models.QuerySet):
@@ -60,7 +61,7 @@ class Agency(models.Model):
     @property
     def name(self) -> str:
         """The name in the language of the current request."""
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return localised(self, "name")
 
 
 class User(AbstractUser):

@@ -10,11 +10,11 @@ import functools
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from rdec_portal.localise import portal_language
 from service_center.open311 import formatters, selectors
 from service_center.open311.auth import api_key_user, check_rate
 from service_center.open311.errors import (
@@ -157,7 +157,7 @@ def _create_request(request, fmt):
     if category is None:
         raise not_found(_("service_code “%(code)s” was not found.") % {"code": code[:60]})
     submission = parse_submission(request.POST, category.questions)
-    language = "en" if (get_language() or "").startswith("en") else "zh-hant"
+    language = portal_language()
     try:
         petition = open311_request_submit(
             by=user, category=category, submission=submission, language=language, request=request

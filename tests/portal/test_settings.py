@@ -77,3 +77,21 @@ def test_an_unknown_mode_is_an_error():
     result = _check({"DJANGO_ENV": "staging"})
     assert result.returncode != 0
     assert "DJANGO_ENV" in result.stderr
+
+
+def test_manage_py_alone_runs_in_development_mode():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.DJANGO_ENV)",
+        ],
+        env={k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "development"

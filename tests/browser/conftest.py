@@ -16,6 +16,8 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.browser import axe as axe_core
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     # Root in a container has no user namespaces for Chromium's sandbox.
@@ -145,3 +147,17 @@ def snap(artifacts):
         page.screenshot(path=artifacts / f"{next(counter):02d}-{step}.png", full_page=True)
 
     return take
+
+
+@pytest.fixture
+def axe(artifacts):
+    """`axe(page, "queue")`: axe-core's WCAG 2.1 A/AA check of the page as it is now.
+
+    Fails the test on any serious or critical violation; the full result is saved as
+    axe-queue.json beside the screenshots.
+    """
+
+    def check(page: Page, step: str, *, allow: frozenset[str] = frozenset()) -> dict:
+        return axe_core.check(page, artifacts, step, allow=allow)
+
+    return check

@@ -10,13 +10,13 @@ import re
 
 import pytest
 from django.core import mail
-from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from rdec_portal.accounts.forms import LoginForm
 from rdec_portal.accounts.roles import Line
 from service_center.files import ALLOWED_DESCRIPTION
 from service_center.models import Petition, Status, SurveyAnswer
+from tests.browser import helpers
+from tests.browser.helpers import label, name, open_service_centre, zh
 from tests.service_center.factories import CategoryFactory
 from tests.service_center.images import executable_named_jpg, jpeg_with_gps
 
@@ -27,22 +27,6 @@ SUBJECT = "自由一路路燈三晚不亮"
 DESCRIPTION = "自由一路 100 號前的路燈從週一晚上起不亮，路口很暗，機車差點撞到行人。"
 ADDRESS = "高雄市三民區自由一路 100 號前"
 REPLY = "本局已於今日派員更換自由一路 100 號前的路燈燈具，經夜間測試已恢復正常照明。"
-
-
-def zh(msgid) -> str:
-    """A UI string as the zh-Hant page shows it, from the catalogue the server renders from."""
-    with translation.override("zh-hant"):
-        return str(translation.gettext(msgid) if isinstance(msgid, str) else msgid)
-
-
-def label(msgid) -> re.Pattern:
-    """A field's zh-Hant label, with or without the form's label suffix."""
-    return re.compile(rf"^\s*{re.escape(zh(msgid))}\s*[:：]?\s*$")
-
-
-def name(msgid) -> re.Pattern:
-    """A heading's or button's zh-Hant text, exactly."""
-    return re.compile(rf"^\s*{re.escape(zh(msgid))}\s*$")
 
 
 @pytest.fixture
@@ -97,16 +81,8 @@ def track(page: Page, number: str, secret: str) -> None:
 
 
 def log_in(page: Page, username: str, password: str) -> None:
-    page.goto("/")
-    page.get_by_role("link", name=name("Staff login")).click()
-    main = page.get_by_role("main")
-    # Django's own form sets these labels (from the user model), so ask the form for them.
-    form = LoginForm()
-    main.get_by_label(label(form.fields["username"].label)).fill(username)
-    main.get_by_label(label(form.fields["password"].label)).fill(password)
-    main.get_by_role("button", name=name("Log in")).click()
-    main.get_by_role("link", name=name("Citizen service centre")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(name("Citizen service centre"))
+    helpers.log_in(page, username, password)
+    open_service_centre(page)
 
 
 def open_case(page: Page, list_link: str, number: str) -> None:
@@ -118,13 +94,22 @@ def open_case(page: Page, list_link: str, number: str) -> None:
 
 
 def test_citizen_files_tracks_and_rates_the_reply_the_agency_sends(
-    new_page, snap, browser_errors, category, staff_a, rdec_user, password
+    new_page, snap, axe, browser_errors, category, staff_a, rdec_user, password
 ):
     desk_user = rdec_user(Line.SERVICE_CENTER)
 
-    # The citizen files a petition with a photo.
+    # The citizen files a petition with a photo; the empty form and the form with its errors
+    # shown pass axe's WCAG 2.1 AA rules.
     citizen = new_page("citizen")
     open_petition_form(citizen)
+    axe(citizen, "citizen-empty-form")
+    citizen.get_by_role("button", name=name("Send the petition")).click()
+    expect(citizen.get_by_role("main").get_by_role("alert").first).to_be_visible()
+    expect(citizen.get_by_role("main").get_by_label(label("Subject"))).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    snap(citizen, "citizen-form-errors")
+    axe(citizen, "citizen-form-errors")
     fill_petition(citizen, attachment=photo(jpeg_with_gps("street-light.jpg")))
     snap(citizen, "citizen-form-filled")
     citizen.get_by_role("button", name=name("Send the petition")).click()
@@ -135,6 +120,7 @@ def test_citizen_files_tracks_and_rates_the_reply_the_agency_sends(
     number = citizen.locator("#case-number").inner_text().strip()
     secret = citizen.locator("#case-secret").inner_text().strip()
     snap(citizen, "citizen-number-and-secret")
+    axe(citizen, "citizen-number-and-secret")
     petition = Petition.objects.get(number=number)
     assert petition.status == Status.RECEIVED
     assert petition.attachments.get().original_name == "street-light.jpg"
@@ -146,6 +132,7 @@ def test_citizen_files_tracks_and_rates_the_reply_the_agency_sends(
     link = re.search(r"http://\S+/petitions/confirm/\S+/", confirmation.body).group(0)
     citizen.goto(link)
     snap(citizen, "citizen-confirmation-link")
+    axe(citizen, "citizen-confirmation-link")
     citizen.get_by_role("button", name=name("Confirm my petition")).click()
     expect(citizen.get_by_role("heading", level=1)).to_have_text(name("Your petition is confirmed"))
 
@@ -154,6 +141,7 @@ def test_citizen_files_tracks_and_rates_the_reply_the_agency_sends(
     expect(citizen.locator("#case-status")).to_have_attribute("data-status", Status.VERIFIED)
     expect(citizen.get_by_role("main")).to_contain_text(SUBJECT)
     snap(citizen, "citizen-tracks-confirmed-case")
+    axe(citizen, "citizen-tracking")
 
     # The service centre gives the case to the category's agency.
     desk = new_page("service-centre")
@@ -195,6 +183,7 @@ def test_citizen_files_tracks_and_rates_the_reply_the_agency_sends(
         "group", name=label("How satisfied are you with the service: speed, clarity and courtesy?")
     ).get_by_label(zh(service.label), exact=True).check()
     snap(citizen, "citizen-reads-reply-and-answers-survey")
+    axe(citizen, "citizen-survey")
     survey.get_by_role("button", name=name("Send my answers")).click()
 
     expect(citizen.get_by_role("status")).to_have_text(name("Thank you for answering the survey."))

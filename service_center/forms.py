@@ -48,14 +48,34 @@ def category_choices():
 
 
 class CategoryChoiceField(forms.TypedChoiceField):
+    """Options from the active catalogue; cleans to the Category itself.
+
+    Validation is one lookup of the chosen category (the form hands over the one it has already
+    read for its extra questions), not a read of the whole catalogue for the option list.
+    """
+
     def __init__(self, **kwargs):
         super().__init__(coerce=int, choices=category_choices, **kwargs)
+        self.known: Category | None = None
 
     def clean(self, value):
-        pk = super().clean(value)
-        if pk in ("", None):
+        value = self.to_python(value)
+        if value in self.empty_values:
+            self.validate(value)  # "Choose a category." when required
             return None
-        return Category.objects.active().select_related("agency").filter(pk=pk).first()
+        invalid = forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            raise invalid from None
+        if self.known is not None and self.known.pk == pk:
+            return self.known
+        category = Category.objects.active().select_related("agency").filter(pk=pk).first()
+        if category is None:
+            raise invalid
+        return category
 
 
 def _question_field(question: dict) -> forms.Field:
@@ -138,6 +158,8 @@ class PetitionForm(forms.Form):
     def __init__(self, *args, category: Category | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.question_category = category or self._posted_category()
+        if self.is_bound and "category" in self.fields:
+            self.fields["category"].known = self.question_category
         self.question_codes = []
         if self.question_category is not None:
             for question in sorted(
@@ -150,7 +172,9 @@ class PetitionForm(forms.Form):
     def _posted_category(self) -> Category | None:
         raw = self.data.get("category") if self.is_bound else self.initial.get("category")
         try:
-            return Category.objects.active().filter(pk=int(raw)).first() if raw else None
+            if not raw:
+                return None
+            return Category.objects.active().select_related("agency").filter(pk=int(raw)).first()
         except (TypeError, ValueError):
             return None
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -101,13 +101,15 @@ def _new_secret() -> str:
 def _next_number(day) -> str:
     """ROC date and the day's running number, e.g. 1151126-0001. The counter row's lock
     serialises concurrent submissions; a gap after a rolled-back submission is harmless."""
-    if not PetitionNumberSequence.objects.filter(day=day).update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                PetitionNumberSequence.objects.create(day=day, last=1)
-        except IntegrityError:  # another submission created the day's row first
-            PetitionNumberSequence.objects.filter(day=day).update(last=F("last") + 1)
-    last = PetitionNumberSequence.objects.values_list("last", flat=True).get(day=day)
+    # One statement whether or not the day's row exists yet (PostgreSQL and SQLite alike).
+    table = connection.ops.quote_name(PetitionNumberSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 - the model's own table name
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [connection.ops.adapt_datefield_value(day)],
+        )
+        (last,) = cursor.fetchone()
     year, month, dom = to_roc(day)
     return f"{year:03d}{month:02d}{dom:02d}-{last:04d}"
 
@@ -289,10 +291,6 @@ def petition_submit(
     centre at once, flagged if it has no real name or contact. Entered by staff, it is confirmed
     at once and keeps its channel. The same idempotency key twice gives the first petition.
     """
-    if idempotency_key:
-        existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return Submitted(existing, None, False)
     contact = [name.strip(), email.strip(), phone.strip(), postal_address.strip()]
     cleaned_answers = _check_content(
         category=category,
@@ -342,7 +340,8 @@ def petition_submit(
             petition.number = _next_number(timezone.localdate(now))
             petition.save()
     except IntegrityError:
-        # The same form, sent twice at once: the other request saved it first.
+        # The same form sent twice (the key is unique): the first one's petition, no second
+        # one. Asking first would cost every submission a query for the rare repeat.
         if idempotency_key:
             return Submitted(Petition.objects.get(idempotency_key=idempotency_key), None, False)
         raise

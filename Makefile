@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install lint format migrations-check check-deploy worker beat messages bench clean
+.PHONY: run test install lint format migrations-check check-deploy worker beat messages bench load clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,15 @@ BENCH_ROWS ?= 2000000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rdec_bench
 bench: install
 	$(PY) -m bench --rows $(BENCH_ROWS) --database-url $(BENCH_DATABASE_URL)
+
+# The load test (load/): gunicorn with 2 workers, a real Celery worker and a private Redis on its
+# own PostgreSQL database (made fresh each run), three scenarios of LOAD_SECONDS each: normal,
+# Redis stopped for 30 s in the middle, the Celery worker killed mid-task. Fails on any 5xx,
+# a petition lost or an email sent twice. Results in load/results/latest.{json,md}.
+LOAD_SECONDS ?= 120
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rdec_load
+load: install
+	$(PY) -m load --seconds $(LOAD_SECONDS) --database-url $(LOAD_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) node_modules var

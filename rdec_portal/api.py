@@ -7,6 +7,8 @@ never imports a business app:
     router.register("service-center/petitions", PetitionViewSet, basename="petition")
 """
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
@@ -24,7 +26,7 @@ from rest_framework.response import Response
 from rdec_portal.accounts import roles
 
 # Re-exported: an app's api.py takes everything it needs from here.
-from rdec_portal.api_defaults import CursorPagination, PagePagination  # noqa: F401
+from rdec_portal.api_defaults import CursorPagination, PagePagination, StrictOrderingFilter  # noqa: F401
 from rdec_portal.forms import ROCDateField as ROCDateFormField
 
 # DRF ships no zh-Hant text for these messages; naming them here puts them in the portal's own
@@ -81,9 +83,13 @@ class ROCDateField(serializers.DateField):
 
     def to_internal_value(self, value):
         try:
-            return ROCDateFormField().to_python(value)
+            day = ROCDateFormField().to_python(value)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages, code=exc.code) from None
+        if day is None:
+            # An empty value (`?start=`) is no date: a 400, never None for a validator to meet.
+            self.fail("required")
+        return day
 
 
 class ROCDateFilter(django_filters.DateFilter):
@@ -109,7 +115,44 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class SingletonSchema(AutoSchema):
+class PortalAutoSchema(AutoSchema):
+    """drf-standardized-errors' schema, plus the 400 StrictOrderingFilter answers for an
+    ordering outside the view's list (attr `ordering`, code `invalid_ordering`)."""
+
+    def _get_extra_validation_errors(self):
+        extra = super()._get_extra_validation_errors()
+        ordered = (
+            self.method == "GET"
+            and self._is_list_view()
+            and getattr(self.view, "ordering_fields", None)
+            and any(issubclass(b, StrictOrderingFilter) for b in self.get_filter_backends())
+        )
+        if ordered:
+            extra.setdefault("ordering", set()).add("invalid_ordering")
+        return extra
+
+
+def list_index_error_attrs(result, generator, request, public):
+    """drf-spectacular postprocessing hook: an error on a list item is reported as
+    `petitions.2`, which drf-standardized-errors documents as the literal `petitions.INDEX`.
+    Document it as a pattern instead, and drop the discriminator that would need every literal."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, component in schemas.items():
+        attr = component.get("properties", {}).get("attr", {})
+        literals = attr.get("enum") or []
+        if not any(".INDEX" in value for value in literals):
+            continue
+        (literal,) = literals
+        pattern = "^" + re.escape(literal).replace("INDEX", r"\d+") + "$"
+        component["properties"]["attr"] = {"type": "string", "pattern": pattern}
+        ref = f"#/components/schemas/{name}"
+        for other in schemas.values():
+            if any(option.get("$ref") == ref for option in other.get("oneOf", [])):
+                other.pop("discriminator", None)
+    return result
+
+
+class SingletonSchema(PortalAutoSchema):
     """A resource routed as `list` that answers one object (`/me/`), not a page of them."""
 
     def _is_list_view(self, serializer=None):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -45,8 +46,9 @@ PERSONAL_FIELDS = ["petitioner_name", "petitioner_email", "petitioner_phone", "p
 
 class PetitionSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    lead_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # Null until the case is assigned / when no district is known: the schema says so.
+    lead_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    district = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -223,7 +225,10 @@ class PetitionFilter(filters.FilterSet):
     district = filters.CharFilter(method="filter_code", label=_("District code"))
     lead_agency = filters.CharFilter(method="filter_code", label=_("Lead agency code"))
     overdue = StrictBooleanFilter(method="filter_overdue", label=_("Overdue"))
-    due_within = filters.NumberFilter(method="filter_due_within", label=_("Due within (days)"))
+    # Bounded: a huge number would overflow timedelta (a 500), and no deadline is years away.
+    due_within = filters.NumberFilter(
+        method="filter_due_within", label=_("Due within (days)"), min_value=0, max_value=3650
+    )
     received_from = ROCDateFilter(method="filter_received", label=_("Received from"))
     received_to = ROCDateFilter(method="filter_received", label=_("Received to"))
     q = filters.CharFilter(method="filter_q", label=_("Search number or text"))
@@ -279,6 +284,13 @@ STEPS = {
 }
 
 
+ACTION_NAMES = [
+    *(name.replace("-", "_") for name in STEPS),
+    "extension_decision",
+    "transfer_decision",
+]
+
+
 def _step_action(name: str):
     """A POST action for one workflow step: `/petitions/{id}/<name>/`."""
 
@@ -296,7 +308,9 @@ BULK_MAX = 200
 
 
 class RequestSerializer(serializers.ModelSerializer):
-    proposed_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    proposed_agency = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = PetitionRequest
@@ -420,8 +434,18 @@ def _requests_action():
         return Response(RequestSerializer(rows, many=True).data)
 
     view.__name__ = "case_requests"
-    routed = action(detail=True, methods=["get"], url_path="requests", url_name="requests")(view)
-    return extend_schema(request=None, responses=RequestSerializer(many=True))(routed)
+    # One case's requests are few: a plain list, not a page.
+    routed = action(
+        detail=True,
+        methods=["get"],
+        url_path="requests",
+        url_name="requests",
+        pagination_class=None,
+    )(view)
+    # The queue's filters do not apply to one case's requests.
+    return extend_schema(request=None, responses=RequestSerializer(many=True), filters=False)(
+        routed
+    )
 
 
 def _bulk_assign(request) -> Response:
@@ -467,6 +491,29 @@ def _bulk_assign_action():
     return extend_schema(request=BulkAssignInput, responses=BulkAssignResultSerializer)(routed)
 
 
+# A step the case's state or the people involved do not allow: services.PetitionError, answered
+# as a 400 under non_field_errors with one of these codes.
+STEP_ERROR_CODES = [
+    "bad_status",
+    "invalid",
+    "required",
+    "wrong_agency",
+    "same_agency",
+    "self",
+    "bad_target",
+    "pending",
+    "decided",
+    "no_agency",
+]
+
+
+@extend_validation_errors(
+    STEP_ERROR_CODES, field_name="non_field_errors", actions=[*ACTION_NAMES, "create"]
+)
+@extend_validation_errors(["invalid"], field_name="channel", actions=["create"])
+@extend_validation_errors(["invalid"], field_name="assignee", actions=["bulk_assign"])
+# The service names the due date it checks (new_due_at), the end of the day new_due_on gives.
+@extend_validation_errors(["invalid"], field_name="new_due_at", actions=["extension"])
 class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGenericViewSet):
     """Petitions the user may see: an agency's own and supported cases; all for the service
     centre and the mayor's office. Another agency's case is a 404."""

@@ -2,7 +2,8 @@
 /api/v1/performance/metric-definitions/ (the registered metrics)."""
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
@@ -23,7 +24,10 @@ class IsPortalStaff(permissions.BasePermission):
         return roles.is_staff_user(request.user)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class MonthFilter(django_filters.Filter):
+    """A month as text (2026-10 or 115/10), not the date the model column holds."""
+
     field_class = MonthField
 
 

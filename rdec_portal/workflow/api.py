@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -151,6 +152,17 @@ def skipped_days(start: date, end: date) -> list[dict]:
     return result
 
 
+# The query parameters are validated by WorkingDaysQuerySerializer: its codes, in the schema.
+@extend_validation_errors(
+    [*WorkingDaysQuerySerializer().fields["start"].error_messages, "out_of_range"],
+    field_name="start",
+    actions=["list"],
+)
+@extend_validation_errors(
+    list(WorkingDaysQuerySerializer().fields["days"].error_messages),
+    field_name="days",
+    actions=["list"],
+)
 class WorkingDaysViewSet(SingletonViewSet):
     """Deadline arithmetic as the portal does it: weekends, holidays, 補班 and typhoon days."""
 

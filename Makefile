@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install lint format migrations-check check-deploy worker beat messages bench load clean
+.PHONY: run test install lint format fuzz migrations-check check-deploy worker beat messages bench load clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,16 @@ test: install
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -c pyproject.toml -r rdec_portal service_center bench --severity-level high -q
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The API fuzzing of tests/security/test_api_fuzz.py with many more examples than `make test` runs.
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest tests/security/test_api_fuzz.py
 
 migrations-check: $(VENV)/.installed
 	DJANGO_ENV=development $(MANAGE) makemigrations --check --dry-run

@@ -1,0 +1,594 @@
+"""The access-control matrix: every route, as every kind of user, against access_matrix.toml.
+
+The routes come from the URL configuration itself (`get_resolver()`, walked recursively), so a
+route added tomorrow is requested tomorrow; a route without a row in the table fails
+`test_every_route_has_a_row`. Each route is requested with GET and POST (and PUT, PATCH and
+DELETE under /api/v1/), with an empty body, as each actor in `ACTORS`, and the outcome must be the
+one the table writes down. Besides the table, three rules are checked on every answer, so the
+table itself cannot grant what the issue forbids:
+
+* agency B's staff (and RDEC staff of other lines) never get a 2xx from a URL that names one of
+  agency A's objects (rows with `object = "A"`), nor a non-login redirect from a write there;
+* the mayor's office never gets a 2xx or a non-login redirect from a write, except on the public
+  pages (where they are a citizen like any other) and on rows that say why (`mayor_writes`:
+  their own session, password, tokens and inbox);
+* anonymous visitors and citizens get a 2xx only on rows marked `public = true`.
+
+All requests share one set of objects of agency A, built once per module; each request runs in
+a transaction that is rolled back, and each client's cookies are put back after it, so a write
+that succeeds (a logout, a "mark all read") never changes what the next request sees.
+
+How to add a row for a new route: tests/security/README.md, "Access-control matrix".
+"""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils.http import urlsafe_base64_encode
+
+from rdec_portal.accounts import roles
+from rdec_portal.accounts.models import ApiToken
+from rdec_portal.accounts.roles import Line
+from rdec_portal.performance.models import MonthlyMetric
+from rdec_portal.workflow.models import Notification
+from service_center import (
+    dispatch,
+    legal,
+    nearby,
+    reply_templates,
+    services,
+    views_legal_public,
+    views_public,
+)
+from service_center.models import (
+    BookingChannel,
+    Lawyer,
+    LegalSession,
+    LegalSlot,
+    LegalVenue,
+    PetitionFollower,
+)
+from tests.accounts.factories import AgencyFactory, UserFactory
+from tests.service_center.factories import DispatchCategoryFactory
+from tests.service_center.images import jpeg_with_gps
+
+# The world fixture keeps its own transaction open for the module; each test nests in it.
+pytestmark = pytest.mark.django_db
+
+TABLE_PATH = Path(__file__).with_name("access_matrix.toml")
+TABLE = tomllib.loads(TABLE_PATH.read_text(encoding="utf-8"))
+
+# The columns of every expectation string in the table, in this order.
+ACTORS = (
+    "anonymous",
+    "citizen",
+    "staff_a",
+    "staff_b",
+    "supervisor_a",
+    "rdec_research",
+    "rdec_planning",
+    "rdec_oversight",
+    "rdec_inspection",
+    "rdec_service_center",
+    "rdec_infoservice",
+    "mayor_office",
+    "administrator",
+)
+ANONYMOUS = ("anonymous", "citizen")
+RDEC_LINE_ACTOR = {line.value: roles.LINE_ROLE[line] for line in Line}
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+API_METHODS = ("GET", *UNSAFE)
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+# A Thursday morning: the legal-consultation slot below is next Tuesday.
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=TAIPEI)
+
+
+# --- the routes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """One URL pattern: its id in the table (the name, else the pattern), and how to build it."""
+
+    key: str
+    name: str | None
+    pattern: str
+    kwarg_names: tuple[str, ...]
+    callback: object = field(compare=False, repr=False)
+
+
+def _kwarg_names(pattern) -> list[str]:
+    converters = getattr(pattern, "converters", None)
+    if converters is not None and hasattr(pattern, "_route"):
+        return list(converters)
+    return list(pattern.regex.groupindex)
+
+
+def _walk(resolver, prefix="", namespace=None, names=()):
+    for entry in resolver.url_patterns:
+        text = str(entry.pattern)
+        found = [*names, *_kwarg_names(entry.pattern)]
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry, prefix + text, inner, found)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield Route(
+                key=name or prefix + text,
+                name=name,
+                pattern=prefix + text,
+                kwarg_names=tuple(found),
+                callback=entry.callback,
+            )
+
+
+def all_routes() -> list[Route]:
+    return list(_walk(get_resolver()))
+
+
+def _excluded(route: Route) -> str | None:
+    for key, reason in TABLE.get("excluded", {}).items():
+        if fnmatch.fnmatchcase(route.key, key) or fnmatch.fnmatchcase(route.pattern, key):
+            return reason
+    return None
+
+
+def routes_under_test() -> list[Route]:
+    return [route for route in all_routes() if _excluded(route) is None]
+
+
+def row_key_for(route: Route) -> str | None:
+    """The table row for a route: its exact id, else the first wildcard row that matches it."""
+    rows = TABLE["route"]
+    if route.key in rows:
+        return route.key
+    for key in rows:
+        if any(ch in key for ch in "*?[") and fnmatch.fnmatchcase(route.key, key):
+            return key
+    return None
+
+
+# --- the expectations ---------------------------------------------------------------------------
+
+# What a response is, as the table writes it: the status code, except that a redirect to a login
+# page is "login". "any" in the table accepts anything below 500 that is not a login redirect.
+LOGIN_PATHS = None
+
+
+def _login_paths() -> tuple[str, ...]:
+    global LOGIN_PATHS
+    if LOGIN_PATHS is None:
+        LOGIN_PATHS = (reverse(settings.LOGIN_URL), reverse("admin:login"))
+    return LOGIN_PATHS
+
+
+def outcome(response) -> str:
+    if 300 <= response.status_code < 400:
+        target = response.get("Location", "").split("?", 1)[0]
+        if target.endswith(_login_paths()):
+            return "login"
+    return str(response.status_code)
+
+
+def matches(expected: str, got: str) -> bool:
+    if expected == "any":
+        return got != "login" and not got.startswith("5")
+    return got in expected.split("|")
+
+
+def expectations(row: dict) -> dict[str, dict[str, str]]:
+    """{method: {actor: expected}} from a row's whitespace-separated columns."""
+    result = {}
+    for method in API_METHODS:
+        if method not in row:
+            continue
+        cells = row[method].split()
+        if len(cells) != len(ACTORS):
+            raise AssertionError(
+                f"{method} has {len(cells)} columns; it needs {len(ACTORS)}: {', '.join(ACTORS)}"
+            )
+        result[method] = dict(zip(ACTORS, cells, strict=True))
+    return result
+
+
+def is_success(got: str) -> bool:
+    """A 2xx, or a redirect that is not to a login page (a form that worked redirects)."""
+    return got[0] in "23" and got != "login"
+
+
+def must_not_write(row: dict, method: str, actor: str) -> bool:
+    """Whether this actor's request may change nothing at all (see rule_violations)."""
+    if method not in UNSAFE:
+        return False
+    if row.get("object") == "A" and actor in outsiders(row):
+        return True
+    if row.get("public"):
+        return False
+    if actor == "mayor_office":
+        return not row.get("mayor_writes")
+    return actor in ANONYMOUS
+
+
+def rule_violations(row: dict, method: str, actor: str, got: str, wrote=()) -> list[str]:
+    """The issue's rules, checked on an outcome (the table's, or a response's with the tables
+    its request wrote to):
+
+    * another agency's staff (and RDEC staff of other lines) get no 2xx from agency A's
+      object, and no success from a write to it;
+    * the mayor's office gets no success from a write outside the public pages, unless the row
+      says why (`mayor_writes`) or the view renders its page for a POST too (`reads_on_post`);
+    * anonymous visitors and citizens get a 2xx only on rows marked `public`;
+    * and whoever must not write (those three cases) changes no table at all.
+    """
+    problems = []
+    if wrote and must_not_write(row, method, actor):
+        problems.append(f"wrote to {', '.join(sorted(wrote))}")
+    if got == "any":
+        got = "200"  # "any" allows success, so it must obey the same rules
+    success = [part for part in got.split("|") if is_success(part)]
+    if not success:
+        return problems
+    if row.get("object") == "A" and actor in outsiders(row):
+        if method == "GET" and any(part.startswith("2") for part in success):
+            problems.append("another agency's staff read agency A's object")
+        if method in UNSAFE:
+            problems.append("another agency's staff wrote to agency A's object")
+    mayor_may = row.get("public") or row.get("mayor_writes") or row.get("reads_on_post")
+    if actor == "mayor_office" and method in UNSAFE and not mayor_may:
+        problems.append("the mayor's office wrote (it is read-only)")
+    reached = any(part.startswith("2") for part in success)
+    if actor in ANONYMOUS and not row.get("public") and reached:
+        problems.append("an anonymous visitor reached a page not marked public")
+    return problems
+
+
+def outsiders(row: dict) -> set[str]:
+    """Who must never read or write a row's agency-A object: agency B, and RDEC staff of lines
+    other than the object's (`line`; "*" when every RDEC line reads it, e.g. the figures)."""
+    line = row.get("line", "service_center")
+    rdec = set(RDEC_LINE_ACTOR.values())
+    if line == "*":
+        return {"staff_b"}
+    return {"staff_b", *(rdec - {RDEC_LINE_ACTOR[line]})}
+
+
+# --- the world: one set of agency A's objects -----------------------------------------------------
+
+
+def build_world() -> SimpleNamespace:
+    w = SimpleNamespace()
+    w.agency_a = AgencyFactory(
+        code="PWB", name_zh="高雄市政府工務局", name_en="Public Works Bureau"
+    )
+    w.agency_b = AgencyFactory(code="WRB", name_zh="高雄市政府水利局", name_en="Water Resources")
+    w.rdec = AgencyFactory(code="RDEC", name_zh="高雄市政府研究發展考核委員會", name_en="RDEC")
+    users = {
+        "staff_a": (w.agency_a, [roles.AGENCY_STAFF]),
+        "staff_b": (w.agency_b, [roles.AGENCY_STAFF]),
+        "supervisor_a": (w.agency_a, [roles.AGENCY_SUPERVISOR]),
+        **{role: (w.rdec, [role]) for role in RDEC_LINE_ACTOR.values()},
+        "mayor_office": (w.rdec, [roles.MAYOR_OFFICE]),
+    }
+    w.users = {
+        actor: UserFactory(username=f"matrix_{actor}", agency=agency, roles=groups)
+        for actor, (agency, groups) in users.items()
+    }
+    w.users["administrator"] = UserFactory(
+        username="matrix_administrator",
+        agency=w.rdec,
+        roles=[roles.ADMINISTRATOR],
+        is_staff=True,
+        is_superuser=True,
+    )
+    staff_a, desk = w.users["staff_a"], w.users["rdec_service_center"]
+    w.staff_a = staff_a
+
+    # A dispatch case of agency A (so its photo pages exist), with an after photo, a pending
+    # extension request and a citizen following it.
+    w.category_a = DispatchCategoryFactory(code="matrix-pothole", agency=w.agency_a)
+    submitted = services.petition_submit(
+        category=w.category_a,
+        subject="路面坑洞",
+        description="建國二路上有一個大坑洞。",
+        email="citizen@example.com",
+        has_consented=True,
+        by=desk,
+        channel="phone_1999",
+    )
+    w.petition_a = submitted.petition
+    w.secret_a = submitted.secret
+    services.petition_assign(petition=w.petition_a, agency=w.agency_a, by=desk)
+    w.photo_a = dispatch.dispatch_photos_add(
+        petition=w.petition_a, role="after", files=[jpeg_with_gps("after.jpg")], by=staff_a
+    )[0]
+    w.photo_a.is_public = True
+    w.photo_a.save(update_fields=["is_public"])
+    w.request_a = services.petition_extension_request(
+        petition=w.petition_a,
+        by=staff_a,
+        reason="需要會勘。",
+        new_due_at=NOW + timedelta(days=20),
+    )
+    w.petition_a.refresh_from_db()
+    w.confirm_token = services.confirmation_token(w.petition_a)
+    w.follow_token = "matrix-follow-token"
+    PetitionFollower.objects.create(
+        petition=w.petition_a,
+        email="neighbour@example.com",
+        token_hash=nearby._hash_token(w.follow_token),
+    )
+
+    w.template_a = reply_templates.reply_template_create(
+        by=w.users["supervisor_a"], agency=w.agency_a, title="已派員", body="已派員處理。"
+    )
+
+    # Agency A's legal-consultation venue, with a session, next Tuesday's slots and a booking.
+    w.venue_a = LegalVenue.objects.create(
+        code="matrix-venue-a", name_zh="工務局法律諮詢", name_en="PWB legal", agency=w.agency_a
+    )
+    w.lawyer = Lawyer.objects.create(name="林志明", bar_number="(101)台檢證字第99999號")
+    w.session_a = LegalSession.objects.create(
+        venue=w.venue_a,
+        lawyer=w.lawyer,
+        kind=LegalSession.Kind.WEEKLY,
+        weekday=1,
+        start_time=datetime(2026, 1, 1, 14).time(),
+        end_time=datetime(2026, 1, 1, 15).time(),
+        slot_minutes=20,
+    )
+    tuesday = NOW.date() + timedelta(days=5)
+    legal.legal_slots_generate(start=tuesday, end=tuesday, venue=w.venue_a, by=desk)
+    w.slot_a, w.free_slot_a = LegalSlot.objects.filter(venue=w.venue_a).order_by("starts_at")[:2]
+    w.booking_a = legal.legal_booking_create(
+        slot=w.slot_a,
+        citizen=legal.Citizen(
+            name="陳小華", phone="0912-345-678", topic="labour", has_consented=True
+        ),
+        channel=BookingChannel.WEB,
+    )
+
+    w.notification_a = Notification.objects.create(
+        recipient=staff_a,
+        title="新案件",
+        url=reverse("service_center:case", args=[w.petition_a.pk]),
+    )
+    key = ApiToken.generate_key()
+    w.token_a = ApiToken.objects.create(
+        user=staff_a,
+        name="script",
+        prefix=key[: ApiToken.PREFIX_LENGTH],
+        key_hash=ApiToken.hash_key(key),
+    )
+    w.metric_a = MonthlyMetric.objects.create(
+        month=datetime(2026, 10, 1).date(),
+        agency=w.agency_a,
+        line=Line.SERVICE_CENTER,
+        code="accounts.active_staff",
+        value=10,
+        numerator=10,
+    )
+    w.uidb64 = urlsafe_base64_encode(str(staff_a.pk).encode())
+    w.petition_content_type = ContentType.objects.get_for_model(w.petition_a)
+    return w
+
+
+def citizen_session(w) -> str:
+    """A browser that looked up agency A's case with its number and secret, and booked a slot."""
+    store = SessionStore()
+    store[views_public.TRACKED_SESSION_KEY] = [w.petition_a.pk]
+    store[views_legal_public.BOOKED_SESSION_KEY] = {"matrix": w.booking_a.pk}
+    store.create()
+    return store.session_key
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("matrix-media")
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(NOW, tick=False),
+        override_settings(MEDIA_ROOT=str(media)),
+        transaction.atomic(),
+    ):
+        w = build_world()
+        w.media = media
+        w.clients = {"anonymous": Client()}
+        citizen = Client()
+        citizen.cookies[settings.SESSION_COOKIE_NAME] = citizen_session(w)
+        w.clients["citizen"] = citizen
+        for actor, user in w.users.items():
+            client = Client()
+            client.force_login(user)
+            w.clients[actor] = client
+        yield w
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _matrix_media(settings, world):
+    # The shared conftest gives each test a fresh media folder; the photo above lives in ours.
+    settings.MEDIA_ROOT = str(world.media)
+
+
+# --- requests -----------------------------------------------------------------------------------
+
+
+def fill(template, w) -> str:
+    return str(template).format(w=w)
+
+
+def build_url(route: Route, row: dict, w) -> str:
+    if "url" in row:
+        return fill(row["url"], w)
+    values = {name: fill(value, w) for name, value in row.get("kwargs", {}).items()}
+    missing = [name for name in route.kwarg_names if name not in values]
+    if missing:
+        raise AssertionError(f"row {route.key!r} needs kwargs for {missing} (or a `url`)")
+    kwargs = {name: values[name] for name in route.kwarg_names}
+    if route.name:
+        return reverse(route.name, kwargs=kwargs)
+    # An unnamed pattern: put the values in its converters or groups.
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: kwargs[m.group(1)], route.pattern)
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: kwargs[m.group(1)], path)
+    return "/" + path.replace("[/]?", "").replace("^", "").replace("$", "").replace("\\.", ".")
+
+
+# Tables a request may write to without changing anything anyone asked to change: the session
+# (saved on every request) and the audit log (every view of personal data is recorded).
+NOT_A_WRITE = {"django_session", "workflow_auditentry"}
+_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def request(client: Client, method: str, url: str, *, api: bool) -> tuple[str, set[str]]:
+    """One request with an empty body, rolled back; the client's cookies are put back after.
+
+    Returns the outcome and the tables the request wrote to."""
+    saved = copy.deepcopy(client.cookies)
+    cache.clear()  # rate limits and throttles count per address: every request starts afresh
+    body = {"data": "{}", "content_type": "application/json"} if api else {}
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        if method == "GET":
+            response = client.get(url)
+        elif method == "POST" and not api:
+            response = client.post(url, {})
+        else:
+            response = client.generic(method, url, **body)
+        if response.streaming:
+            # Read to the end: the client's wrapper then closes the file (never response.close(),
+            # whose request_finished signal would close the connection inside the transaction).
+            b"".join(response.streaming_content)
+        transaction.set_rollback(True)
+    client.cookies = saved
+    wrote = {m.group(1) for q in queries.captured_queries if (m := _WRITE.match(q["sql"]))}
+    return outcome(response), wrote - NOT_A_WRITE
+
+
+def methods_for(route: Route, row: dict) -> list[str]:
+    return [method for method in API_METHODS if method in row]
+
+
+def is_api(route: Route) -> bool:
+    return route.pattern.startswith(("api/v1/", "open311/"))
+
+
+ROUTES = routes_under_test()
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=[route.key for route in ROUTES])
+def test_route_answers_as_the_table_says(route, world):
+    key = row_key_for(route)
+    if key is None:
+        pytest.fail(f"{route.key} ({route.pattern}) has no row: add one to {TABLE_PATH.name}")
+    row = TABLE["route"][key]
+    url = build_url(route, row, world)
+    match = resolve(url.split("?", 1)[0])
+    assert match.func is route.callback or match.route == route.pattern.replace("^", ""), (
+        f"{url} does not reach {route.key}: fix its kwargs or url in the table"
+    )
+    diffs, broken = [], []
+    for method, expected in expectations(row).items():
+        for actor in ACTORS:
+            got, wrote = request(world.clients[actor], method, url, api=is_api(route))
+            if not matches(expected[actor], got):
+                diffs.append((method, actor, expected[actor], got))
+            problems = rule_violations(row, method, actor, got, wrote)
+            broken += [(method, actor, got, problem) for problem in problems]
+    message = [f"{route.key}  {url}"]
+    if diffs:
+        message.append("  method  actor                expected  got")
+        message += [f"  {m:7} {a:20} {e:9} {g}" for m, a, e, g in diffs]
+    if broken:
+        message += [f"  RULE {m} {a} got {g}: {p}" for m, a, g, p in broken]
+    if diffs or broken:
+        pytest.fail("\n".join(message), pytrace=False)
+
+
+def test_every_route_has_a_row_and_every_row_a_route():
+    routes = routes_under_test()
+    missing = [f"{r.key}  ({r.pattern})" for r in routes if row_key_for(r) is None]
+    assert not missing, (
+        f"These routes have no row in tests/security/{TABLE_PATH.name}; add one saying who may "
+        "reach them (see tests/security/README.md):\n  " + "\n  ".join(missing)
+    )
+    used = {row_key_for(r) for r in routes}
+    stale = sorted(set(TABLE["route"]) - used)
+    assert not stale, f"Rows for routes that no longer exist (remove them): {stale}"
+
+
+def test_rows_name_their_pattern_and_every_method():
+    """A row's `path` is the route's pattern (a renamed path is noticed), and each row lists
+    GET and POST, plus PUT, PATCH and DELETE under /api/v1/."""
+    problems = []
+    for route in routes_under_test():
+        key = row_key_for(route)
+        if key is None:
+            continue
+        row = TABLE["route"][key]
+        if key == route.key and row.get("path") != route.pattern:
+            problems.append(f"{key}: path should be {route.pattern!r}, not {row.get('path')!r}")
+        wanted = API_METHODS if route.pattern.startswith("api/v1/") else ("GET", "POST")
+        absent = [method for method in wanted if method not in row]
+        if absent:
+            problems.append(f"{key}: no expectation for {absent}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_table_itself_keeps_the_rules():
+    """The table cannot promise what the issue forbids: B reading A's objects, the mayor's office
+    writing, anonymous visitors reaching staff pages."""
+    problems = []
+    for key, row in TABLE["route"].items():
+        for method, expected in expectations(row).items():
+            for actor, value in expected.items():
+                for problem in rule_violations(row, method, actor, value):
+                    problems.append(f"{key} {method} {actor} = {value}: {problem}")
+        if row.get("reads_on_post") and row.get("POST") != row.get("GET"):
+            problems.append(f"{key}: reads_on_post says POST answers as GET; the columns differ")
+        if row.get("object") not in (None, "A"):
+            problems.append(f"{key}: object is agency A's or absent")
+        if row.get("line", "service_center") not in (*RDEC_LINE_ACTOR, "*"):
+            problems.append(f"{key}: line must be a business line or '*'")
+    assert not problems, "\n".join(problems)
+
+
+def test_rule_checks_catch_a_hole():
+    """The rules fire: a table row granting B its read, the mayor a write, or anonymous a staff
+    page is reported (so the checks above cannot pass by never looking)."""
+    case = {"object": "A"}
+    assert rule_violations(case, "GET", "staff_b", "200")
+    assert rule_violations(case, "GET", "rdec_research", "200")
+    assert not rule_violations(case, "GET", "rdec_service_center", "200")
+    assert rule_violations(case, "POST", "staff_b", "302")
+    assert not rule_violations(case, "POST", "staff_b", "login")
+    assert rule_violations({}, "POST", "mayor_office", "201")
+    assert not rule_violations({"mayor_writes": "own inbox"}, "POST", "mayor_office", "302")
+    assert not rule_violations({"reads_on_post": True}, "POST", "mayor_office", "200")
+    assert rule_violations({"reads_on_post": True}, "POST", "mayor_office", "200", {"sc_petition"})
+    assert rule_violations({}, "POST", "mayor_office", "403", {"sc_petition"})
+    assert rule_violations(case, "POST", "staff_b", "404", {"sc_petition"})
+    assert not rule_violations({"public": True}, "POST", "anonymous", "302", {"sc_follower"})
+    assert rule_violations({}, "GET", "anonymous", "200")
+    assert not rule_violations({"public": True}, "GET", "citizen", "200")
+    assert rule_violations({}, "GET", "citizen", "any")

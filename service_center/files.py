@@ -6,6 +6,7 @@ publish where the citizen lives (GPS) or which phone they own (EXIF).
 
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -73,14 +74,14 @@ def _strip_image(upload, content_type: str) -> bytes:
                 image.load()
                 # Keep the photo the right way up once the orientation tag is gone.
                 upright = ImageOps.exif_transpose(image)
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # A few kilobytes that declare a picture of billions of pixels: never decoded.
+        raise ValidationError(
+            _("“%(name)s” has too many pixels (more than %(max)d million)."),
+            code="too_many_pixels",
+            params={"name": upload.name, "max": Image.MAX_IMAGE_PIXELS // 1_000_000},
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
             _("“%(name)s” is not a readable image."), code="bad_image", params={"name": upload.name}
         ) from exc
@@ -88,8 +89,28 @@ def _strip_image(upload, content_type: str) -> bytes:
     if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")
     out = io.BytesIO()
-    upright.save(out, format=fmt, **({"quality": 90} if fmt == "JPEG" else {}))
+    # Pillow copies a JPEG's comment (COM) segment by default: an empty one keeps it out too.
+    upright.save(out, format=fmt, **({"quality": 90, "comment": b""} if fmt == "JPEG" else {}))
     return out.getvalue()
+
+
+# PDF names that run code or carry files when the PDF is opened: a staff member opens citizens'
+# PDFs, so a PDF with any of them is refused (a scanned letter or form has none).
+_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA)(?![A-Za-z])")
+
+
+def _pdf_is_active(upload) -> bool:
+    upload.seek(0)
+    tail = b""
+    for chunk in upload.chunks():
+        # Keep a little of the previous chunk so a name split across two chunks is still seen.
+        data = tail + chunk
+        if _PDF_ACTIVE.search(data):
+            upload.seek(0)
+            return True
+        tail = data[-32:]
+    upload.seek(0)
+    return False
 
 
 def _sha256(upload) -> str:
@@ -126,6 +147,14 @@ def check_upload(upload) -> CheckedFile:
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
             content=ContentFile(data),
+        )
+    if content_type == "application/pdf" and _pdf_is_active(upload):
+        raise ValidationError(
+            _(
+                "“%(name)s” is a PDF with scripts or embedded files: save or print it as a plain PDF."
+            ),
+            code="active_pdf",
+            params={"name": name},
         )
     return CheckedFile(
         name=name,

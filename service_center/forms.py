@@ -33,6 +33,14 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        for upload in files:
+            if getattr(upload, "size", None) == 0:
+                # Django's own "empty" message reads as "no file was submitted" in zh-Hant.
+                raise ValidationError(
+                    _("“%(name)s” is empty (0 bytes): choose the file again."),
+                    code="empty",
+                    params={"name": upload.name},
+                )
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 

@@ -86,7 +86,8 @@ def _console_error(who: str, message, errors: list[str]) -> None:
     # A page answered 400 (a form with errors) logs "Failed to load resource" too; failed
     # stylesheets and scripts are caught by _failed_asset instead.
     if message.type == "error" and not message.text.startswith("Failed to load resource"):
-        errors.append(f"{who}: {message.text}")
+        where = message.location.get("url") or (message.page.url if message.page else "")
+        errors.append(f"{who}: {message.text} ({where})")
 
 
 def _failed_asset(who: str, response, errors: list[str]) -> None:

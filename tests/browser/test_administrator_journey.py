@@ -24,11 +24,20 @@ from tests.browser.helpers import label, log_in, name, open_service_centre, zh
 
 pytestmark = pytest.mark.browser
 
-# Rule ids not failed on Django's own admin pages (django.contrib.admin templates, not ours).
-# Each id is listed because the admin as Django ships it triggers it; on our own pages every
-# rule still fails the test. Empty while the admin pages we use pass as they are: add an id
-# only with the reason, the Django version, and the page.
-ADMIN_ALLOWED: frozenset[str] = frozenset()
+# Rule ids not failed on Django's own admin pages (django.contrib.admin's templates and scripts,
+# not ours); on our own pages every rule fails the test. Add an id only with the reason, the
+# Django version and the page.
+ADMIN_ALLOWED = frozenset(
+    {
+        # Django 5.2's SelectFilter2.js (the two-list picker for a user's groups and
+        # permissions) puts aria-label on the decorative <span> search icon inside the filter
+        # box's <label>; a <span> without a role may not carry aria-label. The filter input
+        # itself has its name, and the script is Django's, served from its package. Seen on the
+        # user change page only. (The admin's other finding, breadcrumb links told apart by
+        # colour alone, is fixed in static/css/admin.css, not allowed here.)
+        "aria-prohibited-attr",
+    }
+)
 
 TYPHOON = "颱風停止上班（測試）"
 
@@ -112,7 +121,7 @@ def test_administrator_announces_a_typhoon_day_and_gives_a_colleague_a_role(
     axe(admin, "admin-user-form", allow=ADMIN_ALLOWED)
     # The admin's two-list picker (SelectFilter2): move the role from "available" to "chosen".
     admin.locator("#id_groups_from").select_option(label=roles.RDEC_SERVICE_CENTER)
-    admin.locator("#id_groups_add_link").click()
+    admin.locator("#id_groups_add").click()
     expect(admin.locator("#id_groups_to option")).to_have_text(
         [roles.RDEC_OVERSIGHT, roles.RDEC_SERVICE_CENTER]
     )

@@ -107,9 +107,10 @@ def new_page(browser, live_server, settings, artifacts, browser_errors, request)
     cache.clear()
     opened: list[tuple[str, Page]] = []
 
-    def make(who: str) -> Page:
+    def make(who: str, **options) -> Page:
+        # options go to the browser context, e.g. java_script_enabled=False.
         context = browser.new_context(
-            base_url=live_server.url, locale="zh-TW", timezone_id="Asia/Taipei"
+            base_url=live_server.url, locale="zh-TW", timezone_id="Asia/Taipei", **options
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.tracing.start(screenshots=True, snapshots=True)

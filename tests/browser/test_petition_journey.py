@@ -229,3 +229,36 @@ def test_an_executable_named_jpg_is_refused_next_to_the_field_and_the_text_is_ke
     assert not Petition.objects.exists()
     assert mail.outbox == []
     assert browser_errors == []
+
+
+def test_without_javascript_a_citizen_still_files_confirms_and_tracks(
+    new_page, snap, browser_errors, category
+):
+    citizen = new_page("citizen-no-js", java_script_enabled=False)
+    open_petition_form(citizen)
+    # The script that would show "use my current location" never ran.
+    expect(citizen.locator("#sc-locate")).to_be_hidden()
+    fill_petition(citizen, attachment=photo(jpeg_with_gps("street-light.jpg")))
+    snap(citizen, "no-js-form-filled")
+    citizen.get_by_role("button", name=name("Send the petition")).click()
+
+    expect(citizen.get_by_role("heading", level=1)).to_have_text(
+        name("Thank you: your petition is received")
+    )
+    number = citizen.locator("#case-number").inner_text().strip()
+    secret = citizen.locator("#case-secret").inner_text().strip()
+    snap(citizen, "no-js-number-and-secret")
+    assert Petition.objects.get(number=number).attachments.get().original_name == (
+        "street-light.jpg"
+    )
+
+    [confirmation] = mail.outbox
+    citizen.goto(re.search(r"http://\S+/petitions/confirm/\S+/", confirmation.body).group(0))
+    citizen.get_by_role("button", name=name("Confirm my petition")).click()
+    expect(citizen.get_by_role("heading", level=1)).to_have_text(name("Your petition is confirmed"))
+
+    track(citizen, number, secret)
+    expect(citizen.locator("#case-status")).to_have_attribute("data-status", Status.VERIFIED)
+    expect(citizen.get_by_role("main")).to_contain_text(SUBJECT)
+    snap(citizen, "no-js-tracking")
+    assert browser_errors == []

@@ -31,6 +31,7 @@ EXTENSIONS = {
     "audio/mpeg": ".mp3",
 }
 IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ASF_GUID = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
 
 
@@ -124,7 +125,8 @@ def _sha256(upload) -> str:
 
 def check_upload(upload) -> CheckedFile:
     """Accept one uploaded file or raise ValidationError with a message the citizen can act on."""
-    name = (upload.name or "file")[-200:]
+    # Direction controls in a name make "photo\u202egpj.exe" read as "photoexe.jpg": dropped.
+    name = _BIDI_CONTROLS.sub("", upload.name or "")[-200:] or "file"
     if upload.size > MAX_FILE_SIZE:
         raise ValidationError(
             _("“%(name)s” is larger than 20 MB."), code="too_large", params={"name": name}

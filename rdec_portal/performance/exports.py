@@ -62,11 +62,25 @@ def month_table(user, *, month: date) -> tuple[list[str], list[list]]:
     return _headers(), rows
 
 
+# A text cell starting with one of these is a formula to Excel and LibreOffice: a citizen's
+# subject "=HYPERLINK(...)" must stay text in the file a staff member opens.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value):
+    """A cell for CSV: text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(headers: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows([["" if cell is None else cell for cell in row] for row in rows])
+    writer.writerows([[csv_text(cell) for cell in row] for row in rows])
     # The byte-order mark makes Excel read the file as UTF-8 rather than Big5.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -80,6 +94,10 @@ def to_xlsx(headers: list[str], rows: list[list], *, title: str) -> bytes:
     sheet.append(headers)
     for row in rows:
         sheet.append(row)
+        # openpyxl stores any text starting with "=" as a formula: keep every text cell text.
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

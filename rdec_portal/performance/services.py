@@ -58,8 +58,11 @@ def _metric_rows(metric: registry.Metric, month: date) -> list[MonthlyMetric]:
     return rows
 
 
-def _store(metric: registry.Metric, month: date, rows: list[MonthlyMetric]) -> None:
-    """Make the month's rows of this metric equal `rows`: upsert them, delete the rest."""
+def _store(codes: list[str], month: date, rows: list[MonthlyMetric]) -> None:
+    """Make the month's rows of these metrics equal `rows`: upsert them, delete the rest.
+
+    Two statements for all the metrics (not two per metric): the upsert sets each row's pk, so
+    the rows it did not write are the stale ones."""
     if rows:
         MonthlyMetric.objects.bulk_create(
             rows,
@@ -68,8 +71,8 @@ def _store(metric: registry.Metric, month: date, rows: list[MonthlyMetric]) -> N
             update_fields=_UPDATE_FIELDS,
         )
     # An agency missing from this run (its last case moved elsewhere) must not keep an old figure.
-    MonthlyMetric.objects.filter(month=month, code=metric.code).exclude(
-        line=metric.line, agency_id__in=[row.agency_id for row in rows]
+    MonthlyMetric.objects.filter(month=month, code__in=codes).exclude(
+        pk__in=[row.pk for row in rows]
     ).delete()
 
 
@@ -92,11 +95,10 @@ def rollup_month(*, month: date, codes: Iterable[str] | None = None, by=None) ->
     """
     month = month_of(month)
     _refuse_if_closed(month)
-    total = 0
-    for metric in registry.metrics(codes):
-        rows = _metric_rows(metric, month)
-        _store(metric, month, rows)
-        total += len(rows)
+    chosen = registry.metrics(codes)
+    rows = [row for metric in chosen for row in _metric_rows(metric, month)]
+    _store([metric.code for metric in chosen], month, rows)
+    total = len(rows)
     # Again at the end: a close that committed while we computed wins, and this run rolls back.
     _refuse_if_closed(month)
     if by is not None:

@@ -4,6 +4,8 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from rdec_portal.accounts.roles import AGENCY_STAFF, Line
@@ -100,6 +102,26 @@ def test_rollup_of_a_metric_with_no_rows_empties_its_month_only(
     two_agency_rows.clear()
     assert rollup_month(month=OCTOBER, codes=["test.rows"]) == 0
     assert set(MonthlyMetric.objects.all()) == {other_month, other_metric}
+
+
+def test_rollup_stores_all_its_metrics_in_the_same_few_statements(
+    rows_metric, two_agency_rows, agency_a
+):
+    # The metrics here compute without a query: what is counted is the rollup's own writing.
+    codes = ["test.rows", "test.second", "test.third"]
+    for code in codes:
+        rows_metric(two_agency_rows, code=code)
+    rollup_month(month=OCTOBER, codes=codes[:1])
+    with CaptureQueriesContext(connection) as one:
+        rollup_month(month=OCTOBER, codes=codes[:1])
+    with CaptureQueriesContext(connection) as three:
+        rollup_month(month=OCTOBER, codes=codes)
+    assert len(three) == len(one)
+    assert MonthlyMetric.objects.filter(month=OCTOBER).count() == 6
+    stale = MonthlyMetricFactory(month=OCTOBER, agency=agency_a, code="test.second", line="x")
+    rollup_month(month=OCTOBER, codes=codes)
+    assert not MonthlyMetric.objects.filter(pk=stale.pk).exists()
+    assert MonthlyMetric.objects.filter(month=OCTOBER).count() == 6
 
 
 def test_rollup_drops_rows_without_agency_or_value_and_rounds_to_four_places(rows_metric, agency_a):

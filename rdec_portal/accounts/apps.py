@@ -16,4 +16,4 @@ class AccountsConfig(AppConfig):
         # (workflow, performance, the business lines) whose permissions are created later.
         post_migrate.connect(sync_roles, dispatch_uid="accounts.sync_roles")
         # Logins, logouts and failed logins go to the audit log.
-        from rdec_portal.accounts import signals  # noqa: F401
+        from rdec_portal.accounts import middleware, signals  # noqa: F401

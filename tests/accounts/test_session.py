@@ -4,6 +4,8 @@ import datetime
 
 import time_machine
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 START = datetime.datetime(2025, 4, 2, 1, 0, tzinfo=datetime.UTC)
@@ -12,7 +14,7 @@ HOME = reverse("staff-home")
 
 def test_session_settings_are_thirty_minutes_idle():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False  # kept alive by the middleware instead
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
 
 
@@ -47,3 +49,34 @@ def test_the_session_cookie_is_not_kept_after_the_browser_closes(client, staff_a
     assert cookie["expires"] == ""
     assert cookie["max-age"] == ""
     assert cookie["httponly"]
+
+
+def test_requests_within_a_minute_do_not_write_the_session(client, staff_a, password):
+    with time_machine.travel(START, tick=False) as clock:
+        _login(client, password)
+        client.get(HOME)
+        clock.shift(datetime.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(HOME).status_code == 200
+        assert not any("UPDATE" in q["sql"] and "django_session" in q["sql"] for q in queries)
+        clock.shift(datetime.timedelta(seconds=31))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(HOME).status_code == 200
+        assert any("UPDATE" in q["sql"] and "django_session" in q["sql"] for q in queries)
+
+
+def test_a_visitor_without_a_session_is_not_given_one(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_the_signed_in_user_comes_with_their_agency_in_one_query(client, staff_a):
+    client.force_login(staff_a)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(HOME)
+    assert response.status_code == 200
+    assert response.wsgi_request.user.agency == staff_a.agency
+    user_reads = [q["sql"] for q in queries if 'FROM "accounts_user"' in q["sql"]]
+    assert user_reads and 'JOIN "accounts_agency"' in user_reads[0]
+    assert not any(q["sql"].split("FROM")[1].startswith(' "accounts_agency" WHERE') for q in queries)

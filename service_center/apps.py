@@ -10,4 +10,16 @@ class ServiceCenterConfig(AppConfig):
 
     def ready(self):
         # The citizen email handler must be registered in every process, web and worker alike.
+        # The queue's cached filter form lists categories and districts: a change shows at once.
+        from django.db.models.signals import post_delete, post_save
+
+        from rdec_portal.accounts.models import Agency
         from service_center import emails  # noqa: F401
+        from service_center.models import Category
+        from service_center.queue import bump_catalogue_version
+
+        for model in (Category, Agency):
+            post_save.connect(bump_catalogue_version, sender=model, dispatch_uid=f"sc-cat-{model}")
+            post_delete.connect(
+                bump_catalogue_version, sender=model, dispatch_uid=f"sc-cat-{model}"
+            )

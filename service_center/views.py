@@ -36,7 +36,7 @@ from service_center.forms import (
 )
 from service_center.keyset import keyset_page
 from service_center.models import AGENCY_STATUSES, OPEN_STATUSES, Petition, PetitionRequest, Status
-from service_center.queue import BulkAssignForm, QueueFilterForm
+from service_center.queue import BulkAssignForm, QueueFilterForm, catalogue_version, queue_rows
 from service_center.services import PetitionError
 
 PAGE_SIZE = 50
@@ -73,6 +73,7 @@ def queue(request):
     rows = selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
     # Keyset pages: a page deep in a two-million-row list costs what the first one does. A text
     # search is not counted beyond its page: counting would read every case the words miss.
+    query = _query_without_page(request)
     page = keyset_page(
         rows,
         size=PAGE_SIZE,
@@ -83,9 +84,10 @@ def queue(request):
     context = {
         "form": form,
         "page": page,
-        "rows": [(p, due_state(p, now)) for p in page.rows],
+        "rows": queue_rows(page.rows, now),
         "bulk_form": _bulk_form(request),
-        "query": _query_without_page(request),
+        "query": query,
+        "filters_key": f"{catalogue_version()}:{query}",
         "sort": filters.sort,
         "is_desk": permissions.is_service_desk(request.user),
     }

@@ -18,7 +18,7 @@ API = "/api/v1/service-center/petitions/"
 
 
 def numbers(response):
-    return sorted(p.number for p, _due in response.context["rows"])
+    return sorted(row["number"] for row in response.context["rows"])
 
 
 @pytest.fixture

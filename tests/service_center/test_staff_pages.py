@@ -26,7 +26,7 @@ def action_url(petition, action):
 
 
 def numbers(response):
-    return [p.number for p, _due in response.context["rows"]]
+    return [row["number"] for row in response.context["rows"]]
 
 
 @pytest.fixture
@@ -69,11 +69,32 @@ def test_due_soon_and_overdue_are_shown_in_colour_and_words(client, staff_a, cas
     assert 'class="sc-due sc-due-overdue" data-due="overdue">逾期 2 天' in body or (
         'data-due="overdue"' in body and 'data-due="soon"' in body and 'data-due="ok"' in body
     )
-    rows = {p.number: d for p, d in client.get(QUEUE).context["rows"]}
-    assert rows["1151120-0001"].state == "overdue"
-    assert rows["1151125-0001"].state == "soon"
-    assert rows["1151126-0001"].state == "ok"
+    rows = {row["number"]: row["due_state"] for row in client.get(QUEUE).context["rows"]}
+    assert rows["1151120-0001"] == "overdue"
+    assert rows["1151125-0001"] == "soon"
+    assert rows["1151126-0001"] == "ok"
 
+
+
+def test_the_rendered_filter_form_shows_a_new_or_renamed_category_at_once(
+    client, staff_a, cases, agency_a
+):
+    client.force_login(staff_a)
+    assert "新設類別" not in client.get(QUEUE).content.decode()
+    category = CategoryFactory(agency=agency_a, name_zh="新設類別")
+    assert "新設類別" in client.get(QUEUE).content.decode()
+    category.name_zh = "改名類別"
+    category.save()
+    body = client.get(QUEUE).content.decode()
+    assert "改名類別" in body and "新設類別" not in body
+
+
+def test_the_filter_form_keeps_what_was_typed_and_its_errors_per_query(client, staff_a, cases):
+    client.force_login(staff_a)
+    wrong = client.get(QUEUE, {"due_within": "abc"}).content.decode()
+    right = client.get(QUEUE, {"due_within": "3"}).content.decode()
+    assert 'value="abc"' in wrong and 'value="3"' not in wrong
+    assert 'value="3"' in right and 'value="abc"' not in right
 
 @pytest.mark.parametrize(
     ("query", "expected"),

@@ -283,6 +283,7 @@ def petition_submit(
     idempotency_key: str | None = None,
     language: str = "zh-hant",
     request=None,
+    media_url: str = "",
 ) -> Submitted:
     """File a petition from any channel.
 
@@ -322,6 +323,7 @@ def petition_submit(
         latitude=lat,
         longitude=lon,
         answers=cleaned_answers,
+        media_url=media_url,
         language=language,
         petitioner_name=contact[0][:100],
         petitioner_email=contact[1],
@@ -336,7 +338,8 @@ def petition_submit(
         created_by=by if by is not None and by.is_authenticated else None,
     )
     try:
-        with transaction.atomic():
+        # A savepoint only where a repeat is possible: a form's key, taken by its first post.
+        with transaction.atomic(savepoint=bool(idempotency_key)):
             petition.number = _next_number(timezone.localdate(now))
             petition.save()
     except IntegrityError:

@@ -7,7 +7,6 @@ notice (a petition with contact details is recorded as consented) and it has no 
 to confirm (the petition is confirmed at once and goes to the service centre's desk).
 """
 
-from django.db import transaction
 from django.utils.text import Truncator
 
 from service_center.models import Category, Channel, Petition
@@ -30,7 +29,6 @@ def _full_name(first: str, last: str) -> str:
     return f"{last}{first}"
 
 
-@transaction.atomic
 def open311_request_submit(
     *,
     by,
@@ -62,9 +60,6 @@ def open311_request_submit(
         by=by,
         language=language,
         request=request,
+        media_url="\n".join(submission.media_urls),
     )
-    petition = result.petition
-    if submission.media_urls:
-        petition.media_url = "\n".join(submission.media_urls)
-        petition.save(update_fields=["media_url", "updated_at"])
-    return petition
+    return result.petition

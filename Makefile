@@ -65,7 +65,7 @@ messages: $(VENV)/.installed
 
 # The benchmark (bench/): seeds its own PostgreSQL database once per size, then measures each
 # operation against its floor. `make bench BENCH_ROWS=20000` is the quick run.
-BENCH_ROWS ?= 2000000
+BENCH_ROWS ?= 3000000
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rdec_bench
 bench: install
 	$(PY) -m bench --rows $(BENCH_ROWS) --database-url $(BENCH_DATABASE_URL)

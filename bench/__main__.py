@@ -1,6 +1,6 @@
 """`python -m bench` (what `make bench` runs): seed the benchmark database, measure, report.
 
-    python -m bench [--rows 2000000] [--database-url postgres://...] [--repeat 50] [--reseed]
+    python -m bench [--rows 3000000] [--database-url postgres://...] [--repeat 50] [--reseed]
 
 Environment: BENCH_ROWS and BENCH_DATABASE_URL are the defaults of the two options. The
 settings are the development ones with DEBUG off (no query log), a broker that lives in memory
@@ -17,7 +17,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rdec_bench"
 
 def _arguments(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS") or 2_000_000))
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS") or 3_000_000))
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
     )

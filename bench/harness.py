@@ -16,6 +16,10 @@ Adding a row is one small function beside its floor, in a module listed in MODUL
     def queue_page(ctx):                    # the real thing, through the test client
         return ctx.staff.get("/service-center/queue/")
 
+An operation that is not a request (the monthly rollup, say) passes `client=None`: then it
+returns `DONE` and its floor is called in-process as `view(None, ctx)`, without the middleware.
+A floor may serve operations of a later module; it always receives its own module's context.
+
 A module also gives `setup()`, which returns the context (`ctx`) its functions receive: logged-in
 clients and the ids the requests use. Two structural checks sit beside the timings:
 `@query_check` (the same number of queries for 10 and for 100 rows) and `@depth_check` (a page
@@ -38,8 +42,18 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
-# The modules whose operations run, in table order. The later portal-wide harness adds its own.
-MODULES = ["bench.service_center"]
+# The modules whose operations run, in table order. A module may use an earlier module's floor.
+MODULES = ["bench.service_center", "bench.open311", "bench.performance"]
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an in-process operation returns: it ran to the end (there is no HTTP status)."""
+
+    status_code: int = 200
+
+
+DONE = Done()
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,7 @@ class Operation:
     run: Callable
     floor: str
     target: float
-    client: str  # the ctx attribute whose test client also requests the floor
+    client: str | None  # the ctx attribute whose test client also requests the floor
     repeat: int | None  # fewer runs for an operation too slow to repeat fully
     warmup: int | None
     module: str
@@ -85,7 +99,7 @@ def operation(
     *,
     floor: str,
     target: float,
-    client: str,
+    client: str | None,
     repeat: int | None = None,
     warmup: int | None = None,
 ):
@@ -93,6 +107,7 @@ def operation(
 
     `client` names the ctx attribute holding the operation's test client: the floor is asked
     through the same one, so both pay the same session (saved on every request) and cookies.
+    With `client=None` both run in-process: `run(ctx)` returns DONE, the floor gets no request.
     """
 
     def register(run):
@@ -209,8 +224,20 @@ def _summary(samples: list[float], queries: int) -> Timing:
     return Timing(round(statistics.median(ordered), 3), round(p95, 3), len(ordered), queries)
 
 
+def _counted_call(run: Callable, *args) -> tuple[float, int]:
+    with CaptureQueriesContext(connection) as captured:
+        elapsed = _call(run, *args)
+    return elapsed, len(captured)
+
+
 def measure_pair(first: tuple, second: tuple, *, repeat: int, warmup: int) -> tuple[Timing, Timing]:
-    """Time two calls, each `(function, *args)`, interleaved so drift hits both alike."""
+    """Time two calls, each `(function, *args)`, interleaved so drift hits both alike.
+
+    The queries are counted in one more, untimed call; a pair run once without warm-up (an
+    operation too slow to repeat, or the CI's quick run) counts them as it is timed instead."""
+    if repeat == 1 and warmup == 0:
+        (a, a_queries), (b, b_queries) = _counted_call(*first), _counted_call(*second)
+        return _summary([a], a_queries), _summary([b], b_queries)
     for _ in range(warmup):
         _call(*first)
         _call(*second)
@@ -222,6 +249,14 @@ def measure_pair(first: tuple, second: tuple, *, repeat: int, warmup: int) -> tu
 
 
 def _floor_call(op: Operation, ctx) -> Callable:
+    if op.client is None:
+        view = _floors[op.floor]
+
+        def direct():
+            return view(None, _contexts[view.__module__])
+
+        direct.__qualname__ = f"floor {op.floor}"
+        return direct
     method = getattr(ctx, "floor_method", {}).get(op.floor, "get")
     client = getattr(ctx, op.client)
 
@@ -257,13 +292,22 @@ def _run_depth_check(check: Check, ctx, *, repeat: int, warmup: int) -> DepthRow
     return DepthRow(check.name, first, deep, ratio, check.target, ratio <= check.target)
 
 
-def run(*, repeat: int = 50, warmup: int = 5, rows: int | None = None, progress=None) -> Report:
-    """Measure every registered operation and check. Needs a seeded database."""
+def run(
+    *,
+    repeat: int = 50,
+    warmup: int = 5,
+    rows: int | None = None,
+    progress=None,
+    modules: list[str] | None = None,
+) -> Report:
+    """Measure every registered operation and check (of `modules`, default MODULES), in table
+    order. Needs a seeded database."""
     say = progress or (lambda message: None)
     report = Report(meta=_meta(repeat=repeat, warmup=warmup, rows=rows))
     with override_settings(ROOT_URLCONF="bench.urls"):
-        for module_name in MODULES:
+        for module_name in modules or MODULES:
             module = import_module(module_name)
+            say(f"{module_name}: setting up ...")
             _contexts[module_name] = ctx = module.setup()
             for op in [o for o in _operations if o.module == module_name]:
                 say(f"  {op.name} ...")

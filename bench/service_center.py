@@ -113,7 +113,12 @@ def _deep_positions() -> dict:
     closed = Petition.objects.filter(status=Status.CLOSED).order_by("-received_at", "-id")
     depth = min(DEEP_ROWS, closed.count() // 2)
     row = closed.only("received_at", "id")[depth]
-    return {"rows": depth, "received_at": row.received_at, "cursor": keyset.cursor_for(closed, row)}
+    return {
+        "rows": depth,
+        "received_at": row.received_at,
+        "id": row.id,
+        "cursor": keyset.cursor_for(closed, row),
+    }
 
 
 # --- the floors -----------------------------------------------------------------------------
@@ -178,6 +183,19 @@ def word_open_floor(request, ctx):
 @floor("rare-word")
 def rare_word_floor(request, ctx):
     return _rows(LIST_SQL + f" WHERE {WORDS_SQL}" + NEWEST, [f"%{ctx.rare_word}%"] * 2)
+
+
+@floor("closed")
+def closed_floor(request, ctx):
+    return _rows(LIST_SQL + " WHERE p.status = %s" + NEWEST, [Status.CLOSED])
+
+
+@floor("closed-deep")
+def closed_deep_floor(request, ctx):
+    """The same list from the row DEEP_ROWS down: a keyset page, straight from the index."""
+    where = " WHERE p.status = %s AND (p.received_at, p.id) < (%s, %s)"
+    params = [Status.CLOSED, ctx.deep["received_at"], ctx.deep["id"]]
+    return _rows(LIST_SQL + where + NEWEST, params)
 
 
 @floor("case")
@@ -286,6 +304,36 @@ def queue_month_api(ctx):
     start, end = ctx.month
     query = {"category": ctx.category.code, "received_from": start, "received_to": end}
     return ctx.desk.get(API, query)
+
+
+@operation(
+    "Work queue page: service centre, closed cases, newest first, first page",
+    floor="closed",
+    target=3,
+    client="desk",
+)
+def closed_page(ctx):
+    return queue_page_depth(ctx, False)
+
+
+@operation(
+    "Work queue page: the same, deep page (keyset cursor)",
+    floor="closed-deep",
+    target=3,
+    client="desk",
+)
+def closed_page_deep(ctx):
+    return queue_page_depth(ctx, True)
+
+
+@operation("Work queue API: the same, first page", floor="closed", target=3, client="desk")
+def closed_api(ctx):
+    return queue_api_depth(ctx, False)
+
+
+@operation("Work queue API: the same, deep page", floor="closed-deep", target=3, client="desk")
+def closed_api_deep(ctx):
+    return queue_api_depth(ctx, True)
 
 
 @operation("Search by case number (page)", floor="number", target=3, client="staff")

@@ -592,3 +592,15 @@ def test_rule_checks_catch_a_hole():
     assert rule_violations({}, "GET", "anonymous", "200")
     assert not rule_violations({"public": True}, "GET", "citizen", "200")
     assert rule_violations({}, "GET", "citizen", "any")
+
+
+def test_a_write_is_seen(world):
+    """The write check sees a real write (staff A marking their inbox read), and nothing of a
+    refused one (agency B marking A's notification read), so "wrote nothing" means something."""
+    url = reverse("workflow:inbox-read-all")
+    assert request(world.clients["staff_a"], "POST", url, api=False) == (
+        "302",
+        {"workflow_notification"},
+    )
+    api_url = reverse("workflow-notification-mark-read", args=[world.notification_a.pk])
+    assert request(world.clients["staff_b"], "POST", api_url, api=True) == ("404", set())

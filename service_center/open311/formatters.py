@@ -6,15 +6,16 @@ to keep their identity confidential) also shows no description, place, point or 
 that it exists, its service, status, agency and dates.
 """
 
+import functools
 from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from service_center.models import Category, NotHandledReason, Petition, Status, Topic
-from service_center.open311.privacy import mask_personal_data
+from service_center.open311.privacy import PersonalDataMask
 from service_center.open311.selectors import open311_status
 from service_center.questions import LIST_TYPES, question_text, value_name
 
@@ -101,14 +102,19 @@ def status_notes(petition: Petition) -> str:
         return _("Merged into case %(number)s, which answers both.") % {
             "number": petition.merged_into.number
         }
-    notes = {
+    return _status_notes(get_language()).get(status) or petition.get_status_display()
+
+
+@functools.cache
+def _status_notes(language: str) -> dict[str, str]:
+    # Translated once per language, not five times for each of a thousand requests.
+    return {
         Status.VERIFIED: _("Received; waiting to be assigned to the responsible agency."),
         Status.ASSIGNED: _("Assigned to the responsible agency."),
         Status.IN_PROGRESS: _("The responsible agency is handling it."),
         Status.REPLIED: _("The responsible agency has replied to the petitioner."),
         Status.CLOSED: _("Closed after the agency's reply."),
     }
-    return notes.get(status) or petition.get_status_display()
 
 
 def _updated(petition: Petition, status: str) -> datetime:
@@ -116,15 +122,6 @@ def _updated(petition: Petition, status: str) -> datetime:
     if status == "closed":
         return petition.closed_at or petition.replied_at or petition.updated_at
     return petition.updated_at
-
-
-def _public_text(petition: Petition, text: str) -> str:
-    return mask_personal_data(
-        text,
-        name=petition.petitioner_name,
-        email=petition.petitioner_email,
-        phone=petition.petitioner_phone,
-    )
 
 
 def _media_url(petition: Petition) -> str | None:
@@ -145,22 +142,65 @@ def _notes(petition: Petition) -> list[dict]:
     ]
 
 
-def service_request(petition: Petition, *, with_notes: bool = False) -> dict:
+def _service_fields(category: Category) -> dict:
+    return {
+        "service_name": category.name,
+        "service_code": category.code,
+        "service_notice": service_notice(category),
+    }
+
+
+def service_requests(petitions, *, with_notes: bool = False) -> list[dict]:
+    """A list's requests: each service's and agency's texts are worked out once per list."""
+    services, agencies = {}, {}
+    rows = []
+    for petition in petitions:
+        if petition.category_id not in services:
+            services[petition.category_id] = _service_fields(petition.category)
+        agency = petition.lead_agency
+        if agency is not None and agency.pk not in agencies:
+            agencies[agency.pk] = agency.name
+        rows.append(
+            service_request(
+                petition,
+                with_notes=with_notes,
+                service=services[petition.category_id],
+                agency_name=agencies[agency.pk] if agency is not None else None,
+            )
+        )
+    return rows
+
+
+def service_request(
+    petition: Petition,
+    *,
+    with_notes: bool = False,
+    service: dict | None = None,
+    agency_name: str | None = None,
+) -> dict:
     status = open311_status(petition.status)
     hidden = petition.is_confidential
+    if service is None:
+        service = _service_fields(petition.category)
+        agency_name = petition.lead_agency.name if petition.lead_agency else None
+    masker = PersonalDataMask(
+        name=petition.petitioner_name,
+        email=petition.petitioner_email,
+        phone=petition.petitioner_phone,
+    )
     data = {
         "service_request_id": petition.number,
         "status": status,
         "status_notes": status_notes(petition),
-        "service_name": petition.category.name,
-        "service_code": petition.category.code,
-        "description": None if hidden else _public_text(petition, petition.description),
-        "agency_responsible": petition.lead_agency.name if petition.lead_agency else None,
-        "service_notice": service_notice(petition.category),
+        "service_name": service["service_name"],
+        "service_code": service["service_code"],
+        "description": None if hidden else masker(petition.description),
+        "agency_responsible": agency_name,
+        "service_notice": service["service_notice"],
         "requested_datetime": w3c(petition.received_at),
         "updated_datetime": w3c(_updated(petition, status)),
         "expected_datetime": w3c(petition.due_at) if status == "open" else None,
-        "address": None if hidden else (_public_text(petition, petition.address) or None),
+        "address": None if hidden else (masker(petition.address) or None),
         "address_id": None,
         "zipcode": None,
         "lat": None if hidden else _coordinate(petition.latitude),

@@ -38,12 +38,33 @@ def _variants(name: str, email: str, phone: str) -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+# Every pattern above needs an "@" or three digits in a row: text with neither is left alone
+# without running them (most descriptions).
+_MAY_HOLD_CONTACT = re.compile(r"@|\d{3}")
+
+
+class PersonalDataMask:
+    """One petitioner's masking, for several of their texts (description, address)."""
+
+    def __init__(self, *, name: str = "", email: str = "", phone: str = ""):
+        self.own = [
+            (v.casefold(), re.compile(re.escape(v), re.IGNORECASE))
+            for v in _variants(name, email, phone)
+        ]
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return text
+        folded = text.casefold()
+        for value, own in self.own:
+            if value in folded:
+                text = own.sub(MASK, text)
+        if _MAY_HOLD_CONTACT.search(text):
+            for pattern in _PATTERNS:
+                text = pattern.sub(MASK, text)
+        return text
+
+
 def mask_personal_data(text: str, *, name: str = "", email: str = "", phone: str = "") -> str:
     """`text` with the given personal details and anything shaped like contact data masked."""
-    if not text:
-        return text
-    for value in _variants(name, email, phone):
-        text = re.sub(re.escape(value), MASK, text, flags=re.IGNORECASE)
-    for pattern in _PATTERNS:
-        text = pattern.sub(MASK, text)
-    return text
+    return PersonalDataMask(name=name, email=email, phone=phone)(text)

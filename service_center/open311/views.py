@@ -133,7 +133,7 @@ def service_definition(request, code, fmt):
 def _list_requests(request, fmt):
     query = parse_request_query(request.GET, now=timezone.now())
     petitions = filter_requests(selectors.open311_requests(with_notes=query.with_notes), query)
-    data = [formatters.service_request(p, with_notes=query.with_notes) for p in petitions]
+    data = formatters.service_requests(petitions, with_notes=query.with_notes)
     return render(data, root="service_requests", fmt=fmt)
 
 

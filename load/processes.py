@@ -87,6 +87,10 @@ class Service:
         if not self._reap(timeout):
             self.kill()
 
+    def send_signal(self, sig: int) -> None:
+        """Signal the whole process group (e.g. SIGSTOP to freeze it mid-task)."""
+        self._signal(sig)
+
     def _signal(self, sig: int) -> None:
         if self.process is None:
             return

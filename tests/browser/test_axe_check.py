@@ -17,8 +17,12 @@ def test_axe_runs_under_the_csp_and_fails_on_a_serious_violation(
 ):
     page = new_page("citizen")
     response = page.goto("/")
-    policy = response.headers["content-security-policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    directives = dict(
+        part.strip().split(" ", 1)
+        for part in response.headers["content-security-policy"].split(";")
+        if part.strip()
+    )
+    assert directives["script-src"] == "'self'"
 
     clean = axe_core.check(page, artifacts, "home")
     assert clean["testEngine"]["name"] == "axe-core"

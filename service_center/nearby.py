@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -193,7 +194,22 @@ def followable_petition(number: str) -> Petition | None:
 
 def follower_count(petition: Petition) -> int:
     """How many citizens said "me too": the number shown as "N citizens reported this too"."""
+    counted = getattr(petition, "follower_total", None)
+    if counted is not None:
+        return counted
     return PetitionFollower.objects.filter(petition=petition).count()
+
+
+def with_follower_count(petitions: QuerySet[Petition]) -> QuerySet[Petition]:
+    """The cases with their "me too" count read in the same query (see follower_count)."""
+    followers = (
+        PetitionFollower.objects.filter(petition=OuterRef("pk"))
+        .order_by()
+        .values("petition")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return petitions.annotate(follower_total=Coalesce(Subquery(followers), 0))
 
 
 # --- "me too" -----------------------------------------------------------------------------------

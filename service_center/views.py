@@ -14,12 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
 from rdec_portal.workflow.calendar import day_end
 from rdec_portal.workflow.models import AuditEntry
-from service_center import exports, permissions, reply_templates, selectors, services
+from service_center import exports, nearby, permissions, reply_templates, selectors, services
 from service_center.due import due_state
 from service_center.forms import (
     AcceptForm,
@@ -49,6 +49,7 @@ def _staff(request):
 
 
 @login_required
+@require_safe
 def home(request):
     _staff(request)
     now = timezone.now()
@@ -65,6 +66,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def queue(request):
     _staff(request)
     now = timezone.now()
@@ -95,6 +97,7 @@ def queue(request):
 
 
 @login_required
+@require_safe
 def queue_export(request, fmt):
     """The queue as filtered on the page, as a file; the export is audited."""
     _staff(request)
@@ -228,9 +231,13 @@ def _render_case(request, petition, bound=None, status=200):
 
 
 @login_required
+@require_safe
 def case(request, pk):
     _staff(request)
-    return _render_case(request, _case_or_404(request, pk))
+    # The survey answer and the "me too" count come with the case: two round trips fewer.
+    cases = selectors.petitions_for(request.user).select_related("survey")
+    petition = get_object_or_404(nearby.with_follower_count(cases), pk=pk)
+    return _render_case(request, petition)
 
 
 def _to_due(day) -> datetime:
@@ -366,6 +373,7 @@ def _decide(request, req, approve: bool, note: str) -> None:
 
 
 @login_required
+@require_safe
 def attachment(request, pk, attachment_pk):
     _staff(request)
     petition = _case_or_404(request, pk)
@@ -388,6 +396,7 @@ def _desk_only(request):
 
 
 @login_required
+@require_safe
 def desk(request):
     _desk_only(request)
     now = timezone.now()

@@ -75,7 +75,6 @@ def test_due_soon_and_overdue_are_shown_in_colour_and_words(client, staff_a, cas
     assert rows["1151126-0001"] == "ok"
 
 
-
 def test_the_rendered_filter_form_shows_a_new_or_renamed_category_at_once(
     client, staff_a, cases, agency_a
 ):
@@ -95,6 +94,7 @@ def test_the_filter_form_keeps_what_was_typed_and_its_errors_per_query(client, s
     right = client.get(QUEUE, {"due_within": "3"}).content.decode()
     assert 'value="abc"' in wrong and 'value="3"' not in wrong
     assert 'value="3"' in right and 'value="abc"' not in right
+
 
 @pytest.mark.parametrize(
     ("query", "expected"),
@@ -379,6 +379,29 @@ def test_case_page_query_count_does_not_grow_with_history(client, staff_a, froze
             assert client.get(case_url(petition)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_case_page_reads_survey_and_me_too_count_with_the_case(client, staff_a, cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from service_center.models import PetitionFollower, SurveyAnswer
+
+    petition = cases["late"]
+    SurveyAnswer.objects.create(petition=petition, outcome=4, service=5, comment="謝謝")
+    PetitionFollower.objects.create(petition=petition)
+    client.force_login(staff_a)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(case_url(petition)).content.decode()
+    assert "謝謝" in body and 'id="survey-result"' in body
+    sql = [q["sql"] for q in queries]
+    # Joined to the case's own query, not asked for separately.
+    assert not any('FROM "service_center_surveyanswer" WHERE' in q for q in sql)
+    assert not any(
+        q.startswith('SELECT COUNT(*) AS "__count" FROM "service_center_petitionfollower"')
+        for q in sql
+    )
+    assert any('JOIN "service_center_surveyanswer"' in q and "petitionfollower" in q for q in sql)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])

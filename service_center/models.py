@@ -311,6 +311,23 @@ class Petition(models.Model):
             # foreign keys' own indexes leave a bitmap of a whole category's years to sort.
             models.Index(fields=["category", "-received_at"], name="sc_petition_category_recv"),
             models.Index(fields=["district", "-received_at"], name="sc_petition_district_recv"),
+            # The monthly metrics count the month's replies, closures and reopenings: without
+            # these each such metric reads the whole table for every month rolled up.
+            models.Index(
+                fields=["replied_at"],
+                name="sc_petition_replied",
+                condition=Q(replied_at__isnull=False),
+            ),
+            models.Index(
+                fields=["closed_at"],
+                name="sc_petition_closed",
+                condition=Q(closed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["reopened_at"],
+                name="sc_petition_reopened",
+                condition=Q(reopened_at__isnull=False),
+            ),
             # "Overdue" and "due within N days" read only open cases.
             models.Index(
                 fields=["due_at"],

@@ -479,7 +479,6 @@ def markdown(outcomes: list[Outcome], args) -> str:
     for o in outcomes:
         lines += ["", f"## {o.scenario}", ""]
         lines += [f"- {e}" for e in o.events]
-        lines += [f"- outbox drained {o.drain_seconds} s after the users stopped"]
         lines += [f"- **problem:** {p}" for p in o.problems]
         lines += [
             "",

@@ -114,6 +114,8 @@ def queue_rows(petitions, now: datetime) -> list[dict]:
     """
     case_url = reverse("service_center:case", args=[_CASE_PK]).replace(str(_CASE_PK), "{}")
     select_label = gettext("Select %(number)s")
+    # get_status_display() rebuilds and translates the whole choice list on every call.
+    status_labels = {value: str(label) for value, label in Status.choices}
     rows = []
     for petition in petitions:
         due = due_state(petition, now)
@@ -126,7 +128,7 @@ def queue_rows(petitions, now: datetime) -> list[dict]:
                 "select_label": select_label % {"number": petition.number},
                 "subject": petition.subject,
                 "category": petition.category.name,
-                "status": petition.get_status_display(),
+                "status": status_labels.get(petition.status, petition.status),
                 "received": roc_short(petition.received_at),
                 "due_state": due.state if due else "",
                 "due_text": due.text if due else "",

@@ -72,7 +72,9 @@ def queue(request):
     now = timezone.now()
     form = QueueFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
-    rows = selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
+    rows = selectors.queue_page_rows(
+        selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
+    )
     # Keyset pages: a page deep in a two-million-row list costs what the first one does. A text
     # search is not counted beyond its page: counting would read every case the words miss.
     query = _query_without_page(request)

@@ -88,6 +88,21 @@ def test_the_rendered_filter_form_shows_a_new_or_renamed_category_at_once(
     assert "改名類別" in body and "新設類別" not in body
 
 
+def test_the_queue_reads_only_the_columns_its_table_prints(client, staff_a, cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff_a)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(QUEUE).status_code == 200
+    page = next(
+        q["sql"] for q in queries if q["sql"].startswith('SELECT "service_center_petition"."id"')
+    )
+    columns = page.split(" FROM ")[0]
+    assert '"subject"' in columns and '"due_at"' in columns
+    assert '"description"' not in columns and '"petitioner_email"' not in columns
+
+
 def test_the_filter_form_keeps_what_was_typed_and_its_errors_per_query(client, staff_a, cases):
     client.force_login(staff_a)
     wrong = client.get(QUEUE, {"due_within": "abc"}).content.decode()

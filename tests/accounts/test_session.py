@@ -79,4 +79,6 @@ def test_the_signed_in_user_comes_with_their_agency_in_one_query(client, staff_a
     assert response.wsgi_request.user.agency == staff_a.agency
     user_reads = [q["sql"] for q in queries if 'FROM "accounts_user"' in q["sql"]]
     assert user_reads and 'JOIN "accounts_agency"' in user_reads[0]
-    assert not any(q["sql"].split("FROM")[1].startswith(' "accounts_agency" WHERE') for q in queries)
+    assert not any(
+        q["sql"].split("FROM")[1].startswith(' "accounts_agency" WHERE') for q in queries
+    )

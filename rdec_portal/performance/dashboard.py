@@ -2,14 +2,29 @@
 each metric's headline against its target, the league table with its minimum-count rule, and the
 12-month series."""
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from urllib.parse import quote
+
+from django.template.defaultfilters import floatformat
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils import formats, numberformat
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from rdec_portal.accounts.models import Agency
+from rdec_portal.dates import ROC_OFFSET
 from rdec_portal.performance.models import MonthlyMetric
-from rdec_portal.performance.months import add_months, month_range
-from rdec_portal.performance.registry import Metric
+from rdec_portal.performance.months import add_months, iso_month, month_range
+from rdec_portal.performance.registry import Metric, Status
+
+EMPTY = "—"
+_CENT = Decimal("0.01")
 
 SERIES_LENGTH = 12
 SPARKLINE_WIDTH = 120
@@ -36,18 +51,6 @@ class Point:
     status: str
 
 
-@dataclass
-class Panel:
-    metric: Metric
-    value: Decimal | None
-    status: str
-    score: Decimal | None
-    ranked: list[Figure] = field(default_factory=list)
-    too_few: list[Figure] = field(default_factory=list)
-    series: list[Point] = field(default_factory=list)
-    sparkline: str = ""
-
-
 def series_months(month: date) -> list[date]:
     """The 12 months ending with `month`, oldest first."""
     return month_range(add_months(month, 1 - SERIES_LENGTH), month)
@@ -61,27 +64,6 @@ def figure(metric: Metric, row: MonthlyMetric) -> Figure:
         denominator=row.denominator,
         status=metric.status(row.value),
     )
-
-
-def league(metric: Metric, rows: list[MonthlyMetric]) -> tuple[list[Figure], list[Figure]]:
-    """(ranked best first, too few cases to rank). A tiny sample never tops the table."""
-    ranked, too_few = [], []
-    for row in rows:
-        sample = {"value": row.value, "numerator": row.numerator, "denominator": row.denominator}
-        (ranked if metric.is_rankable(**sample) else too_few).append(figure(metric, row))
-    # Stable sort: agencies with equal values keep the agency list order.
-    ranked.sort(key=lambda f: f.value, reverse=metric.higher_is_better)
-    _assign_ranks(ranked)
-    return ranked, too_few
-
-
-def _assign_ranks(figures: list[Figure]) -> None:
-    """Competition ranking (1, 2, 2, 4): equal values share a rank."""
-    previous, rank = None, 0
-    for position, item in enumerate(figures, start=1):
-        if item.value != previous:
-            rank, previous = position, item.value
-        item.rank = rank
 
 
 def combined_value(metric: Metric, sums: tuple | None) -> Decimal | None:
@@ -117,33 +99,244 @@ def sparkline(values: list[Decimal | None]) -> str:
     )
 
 
-def build_panels(
-    metrics: list[Metric], *, month: date, rows: list[MonthlyMetric], sums: dict
-) -> list[Panel]:
-    by_code: dict[str, list[MonthlyMetric]] = {}
-    for row in rows:
-        by_code.setdefault(row.code, []).append(row)
-    months = series_months(month)
-    panels = []
-    for metric in metrics:
-        value = combined_value(metric, sums.get((metric.code, month)))
-        ranked, too_few = league(metric, by_code.get(metric.code, []))
-        points = series(metric, months, sums)
-        panels.append(
-            Panel(
-                metric=metric,
-                value=value,
-                status=metric.status(value),
-                score=metric.score(value),
-                ranked=ranked,
-                too_few=too_few,
-                series=points,
-                sparkline=sparkline([point.value for point in points]),
-            )
-        )
-    return panels
-
-
 def agency_series(metric: Metric, months: list[date], by_month: dict) -> list[Figure | None]:
     """One agency's row per month (None where it has no figure), for the drill-down."""
     return [figure(metric, by_month[month]) if month in by_month else None for month in months]
+
+
+# --- the dashboard's panels as HTML ----------------------------------------------------------
+#
+# The page shows every metric's league table and 12-month series: hundreds of cells. Rendering
+# them cell by cell through template filters, includes and {% url %} cost far more than reading
+# the figures, so the cells are formatted here once, as plain strings.
+#
+# The figures change only when a rollup writes them, and every rollup rewrites RollupStamp in
+# the same transaction. So the panels and the month picker's months are cached under the
+# stamp (with the scope, the month, the language and the metrics' definitions): a rollup that
+# commits changes the key and the next request builds the page afresh. No stamp (figures that
+# no rollup wrote), no cache.
+
+PANELS_TEMPLATE = "performance/_panels.html"
+# Bump when the panels' HTML changes shape, so a cache shared across a deploy drops the old.
+PANELS_VERSION = 1
+PANELS_CACHE_SECONDS = 24 * 3600
+
+
+def parts_cache_key(stamp, *, metrics: list[Metric], scope: str, month: date) -> str | None:
+    """The cache key of the dashboard's data-dependent parts, or None to build them every time."""
+    if stamp is None:
+        return None
+    definitions = [
+        (m.code, m.line, str(m.label), str(m.unit), str(m.description), m.direction, m.kind)
+        + (m.scale, m.target, m.min_count)
+        for m in metrics
+    ]
+    material = repr(
+        (PANELS_VERSION, str(stamp), scope, month, get_language(), get_script_prefix(), definitions)
+    )
+    return "performance:dashboard:" + hashlib.sha256(material.encode()).hexdigest()
+
+
+class _Numbers:
+    """The `figure` filter with the active language's separators looked up once, not per cell."""
+
+    def __init__(self):
+        language = get_language()
+        self.decimal_sep = formats.get_format("DECIMAL_SEPARATOR", language)
+        self.grouping = formats.get_format("NUMBER_GROUPING", language)
+        self.thousand_sep = formats.get_format("THOUSAND_SEPARATOR", language)
+
+    def __call__(self, value) -> str:
+        if value is None:
+            return EMPTY
+        rounded = Decimal(value).quantize(_CENT)
+        places = 0 if rounded == rounded.to_integral_value() else 2
+        return numberformat.format(
+            rounded,
+            self.decimal_sep,
+            places,
+            self.grouping,
+            self.thousand_sep,
+            force_grouping=True,
+            use_l10n=True,
+        )
+
+
+def _status_html() -> dict[str, str]:
+    """What templates/performance/_status.html renders, for each status."""
+    return {
+        status: format_html('<span class="status status-{}">{}</span>', status, label)
+        for status, label in Status.choices
+    }
+
+
+def _month_label(month: date) -> str:
+    """The `month_short` filter: 115/10 in Chinese, 2026-10 in English."""
+    if (get_language() or "").startswith("zh"):
+        return f"{month.year - ROC_OFFSET:03d}/{month.month:02d}"
+    return iso_month(month)
+
+
+def _league_figures(metric: Metric, rows: list) -> tuple[list, list]:
+    """(ranked as (rank, row) best first, too few to rank): `league` for MonthFigure rows."""
+    ranked, too_few = [], []
+    for row in rows:
+        sample = {"value": row.value, "numerator": row.numerator, "denominator": row.denominator}
+        (ranked if metric.is_rankable(**sample) else too_few).append(row)
+    ranked.sort(key=lambda row: row.value, reverse=metric.higher_is_better)
+    numbered, previous, rank = [], None, 0
+    for position, row in enumerate(ranked, start=1):
+        if row.value != previous:
+            rank, previous = position, row.value
+        numbered.append((rank, row))
+    return numbered, too_few
+
+
+_RANKED_ROW = (
+    '\n      <tr data-agency="{code}">\n'
+    '        <td class="num">{rank}</td>\n'
+    '        <th scope="row"><a href="{link}">{name}</a></th>\n'
+    '        <td class="num">{value}</td><td class="num">{numerator}</td>\n'
+    '        <td class="num">{denominator}</td>\n'
+    "        <td>{status}</td>\n"
+    "      </tr>\n    "
+)
+_TOO_FEW_ROW = (
+    '\n      <tr data-agency="{code}">\n'
+    '        <th scope="row"><a href="{link}">{name}</a></th>\n'
+    '        <td class="num">{value}</td><td class="num">{numerator}</td>\n'
+    '        <td class="num">{denominator}</td>\n'
+    "      </tr>\n    "
+)
+
+
+def _header_row(cells: list[str]) -> str:
+    return "".join(f'<th scope="col">{escape(cell)}</th>' for cell in cells)
+
+
+def _panel(metric, *, month, months, month_iso, figures, sums, numbers, statuses) -> dict:
+    value = combined_value(metric, sums.get((metric.code, month)))
+    points = series(metric, months, sums)
+    unit = str(metric.unit)
+    detail_url = reverse("performance:metric", args=[metric.code])
+    link_end = f"&month={month_iso}"
+    ranked, too_few = _league_figures(metric, figures)
+
+    def cells(row) -> dict:
+        return {
+            "code": escape(row.agency_code),
+            "link": escape(f"{detail_url}?agency={quote(row.agency_code, safe='/')}{link_end}"),
+            "name": escape(row.agency_name),
+            "value": escape(numbers(row.value)),
+            "numerator": escape(numbers(row.numerator)),
+            "denominator": escape(numbers(row.denominator)),
+        }
+
+    label = str(metric.label)
+    about = f"{metric.line_label} · {metric.direction_label}"
+    if metric.description:
+        about += f" · {metric.description}"
+    score = metric.score(value)
+    return {
+        "slug": metric.slug,
+        "label": label,
+        "about": about,
+        "value": f"{numbers(value)} {unit}",
+        "target": EMPTY if metric.target is None else f"{numbers(metric.target)} {unit}",
+        "status": statuses[metric.status(value)],
+        "score": None if score is None else floatformat(score, 2),
+        "ranked": mark_safe(  # noqa: S308 - every value in it is escaped above
+            "".join(
+                _RANKED_ROW.format(
+                    rank=rank, status=statuses[metric.status(row.value)], **cells(row)
+                )
+                for rank, row in ranked
+            )
+        ),
+        "too_few": mark_safe(  # noqa: S308 - every value in it is escaped above
+            "".join(_TOO_FEW_ROW.format(**cells(row)) for row in too_few)
+        ),
+        "too_few_title": mark_safe(  # noqa: S308 - the translation is ours, the number escaped
+            _("Too few cases to rank (fewer than %(min_count)s)")
+            % {"min_count": escape(metric.min_count)}
+        ),
+        "sparkline": sparkline([point.value for point in points]),
+        "caption": mark_safe(  # noqa: S308 - the translation is ours, the label escaped
+            _("%(label)s, last 12 months") % {"label": escape(label)}
+        ),
+        "series": mark_safe(  # noqa: S308 - numbers only, escaped
+            "".join(f'<td class="num">{escape(numbers(point.value))}</td>' for point in points)
+        ),
+        "series_status": mark_safe(  # noqa: S308 - the status spans are built escaped
+            "".join(f"<td>{statuses[point.status]}</td>" for point in points)
+        )
+        if metric.target is not None
+        else "",
+        "detail_url": detail_url,
+    }
+
+
+def panels_html(
+    metrics: list[Metric], *, month: date, figures: list, sums: dict, sees_every_agency: bool
+) -> str:
+    """Every metric's panel on the dashboard, as HTML."""
+    by_code: dict[str, list] = {}
+    for row in figures:
+        by_code.setdefault(row.code, []).append(row)
+    months = series_months(month)
+    month_iso = iso_month(month)
+    numbers, statuses = _Numbers(), _status_html()
+    panels = [
+        _panel(
+            metric,
+            month=month,
+            months=months,
+            month_iso=month_iso,
+            figures=by_code.get(metric.code, []),
+            sums=sums,
+            numbers=numbers,
+            statuses=statuses,
+        )
+        for metric in metrics
+    ]
+    html = render_to_string(
+        PANELS_TEMPLATE,
+        {
+            "panels": panels,
+            "month_iso": month_iso,
+            "scope_label": _("City-wide") if sees_every_agency else _("Your agency"),
+            "labels": _labels(),
+            "ranked_head": _table_head(
+                [_("Rank"), _("Agency")],
+                [_("Value"), _("Numerator")],
+                [_("Denominator"), _("Status")],
+            ),
+            "too_few_head": _table_head(
+                [_("Agency"), _("Value")], [_("Numerator"), _("Denominator")]
+            ),
+            "series_head": mark_safe(  # noqa: S308 - escaped cells
+                f'<thead><tr><th scope="col">{escape(_("Month"))}</th>'
+                + "".join(f'<th scope="col">{escape(_month_label(m))}</th>' for m in months)
+                + "</tr></thead>"
+            ),
+        },
+    )
+    return html
+
+
+def _table_head(*lines: list[str]) -> str:
+    rows = "\n      ".join(_header_row(cells) for cells in lines)
+    return mark_safe(f"<thead><tr>\n      {rows}\n    </tr></thead>")  # noqa: S308 - escaped
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "target": _("Target"),
+        "status": _("Status"),
+        "score": _("Ratio to target"),
+        "ranked": _("Agencies ranked"),
+        "none_ranked": _("No agency has enough cases to be ranked this month."),
+        "last_12": _("Last 12 months"),
+        "every_agency": _("Every agency over 12 months"),
+        "no_metrics": _("No metrics are registered yet."),
+    }

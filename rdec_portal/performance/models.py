@@ -66,3 +66,18 @@ class ClosedMonth(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m}"
+
+
+class RollupStamp(models.Model):
+    """One row, rewritten by every rollup in its transaction: the key under which the dashboard
+    caches what it built from the figures, so a committed rollup is seen at once."""
+
+    token = models.UUIDField(_("token"))
+    written_at = models.DateTimeField(_("written"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("rollup stamp")
+        verbose_name_plural = _("rollup stamps")
+
+    def __str__(self):
+        return f"{self.token} {self.written_at:%Y-%m-%d %H:%M}"

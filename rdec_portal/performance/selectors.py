@@ -3,12 +3,15 @@ Agency for names), never the case tables: the figures come from the rollup."""
 
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import QuerySet, Sum
 
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import Agency
-from rdec_portal.performance.models import ClosedMonth, MonthlyMetric
+from rdec_portal.localise import is_english
+from rdec_portal.performance.models import ClosedMonth, MonthlyMetric, RollupStamp
 
 # How far back the month picker reaches: ten years of months.
 MONTH_CHOICES_LIMIT = 120
@@ -45,6 +48,30 @@ def month_rows(user, *, month: date, codes: list[str]) -> list[MonthlyMetric]:
         .filter(month=month, code__in=codes)
         .order_by("code", "agency__kind", "agency__sort_order", "agency__code")
     )
+
+
+class MonthFigure(NamedTuple):
+    """One stored figure as the dashboard shows it: plain values, the agency's name in the
+    active language (no model instances: building hundreds of them cost more than the query)."""
+
+    code: str
+    agency_code: str
+    agency_name: str
+    value: Decimal
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+def month_figures(user, *, month: date, codes: list[str]) -> list[MonthFigure]:
+    """month_rows as plain tuples, in the same order (by code, then agency list order)."""
+    name = "agency__name_en" if is_english() else "agency__name_zh"
+    rows = (
+        monthly_metrics_for(user)
+        .filter(month=month, code__in=codes)
+        .order_by("code", "agency__kind", "agency__sort_order", "agency__code")
+        .values_list("code", "agency__code", name, "value", "numerator", "denominator")
+    )
+    return [MonthFigure(*row) for row in rows]
 
 
 def series_sums(user, *, first: date, last: date, codes: list[str]) -> dict:
@@ -95,3 +122,13 @@ def visible_agency(user, code: str) -> Agency | None:
 
 def closed_month(month: date) -> ClosedMonth | None:
     return ClosedMonth.objects.filter(month=month).select_related("closed_by").first()
+
+
+def rollup_stamp():
+    """The token the last rollup wrote (None before any): the dashboard's cache key."""
+    return RollupStamp.objects.values_list("token", flat=True).first()
+
+
+def figures_scope(user) -> str:
+    """Which rows `monthly_metrics_for` gives the user: every agency's, or one agency's."""
+    return "all" if sees_every_agency(user) else f"agency:{user.agency_id}"

@@ -1,6 +1,7 @@
 """Every write of the performance app: the monthly rollup, and closing and reopening a month."""
 
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts import roles
 from rdec_portal.performance import registry
-from rdec_portal.performance.models import ClosedMonth, MonthlyMetric
+from rdec_portal.performance.models import ClosedMonth, MonthlyMetric, RollupStamp
 from rdec_portal.performance.months import current_month, iso_month, month_bounds, month_of
 from rdec_portal.workflow.audit import audit_record
 from rdec_portal.workflow.models import AuditEntry
@@ -76,6 +77,11 @@ def _store(codes: list[str], month: date, rows: list[MonthlyMetric]) -> None:
     ).delete()
 
 
+def _stamp() -> None:
+    """A new token for the dashboard's cache (see dashboard.py), in the writing transaction."""
+    RollupStamp.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
+
+
 def _refuse_if_closed(month: date) -> None:
     if ClosedMonth.objects.filter(month=month).exists():
         raise MonthClosedError(
@@ -98,6 +104,7 @@ def rollup_month(*, month: date, codes: Iterable[str] | None = None, by=None) ->
     chosen = registry.metrics(codes)
     rows = [row for metric in chosen for row in _metric_rows(metric, month)]
     _store([metric.code for metric in chosen], month, rows)
+    _stamp()
     total = len(rows)
     # Again at the end: a close that committed while we computed wins, and this run rolls back.
     _refuse_if_closed(month)

@@ -4,10 +4,13 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,6 +18,7 @@ from rdec_portal.accounts import roles
 from rdec_portal.performance import dashboard, exports, registry, selectors, services
 from rdec_portal.performance.forms import MonthPickerForm
 from rdec_portal.performance.months import iso_month, last_complete_month, parse_month
+from rdec_portal.templatetags.roc import roc_month
 
 
 def portal_staff_required(view):
@@ -37,8 +41,20 @@ def _picked_month(request):
     return form, month or last_complete_month()
 
 
-def _month_choices(user, month):
-    return sorted({*selectors.months_with_data(user), month, last_complete_month()}, reverse=True)
+def _month_options(months_with_data, month) -> str:
+    """The month picker's <option>s, newest first, built once rather than cell by cell."""
+    choices = sorted({*months_with_data, month, last_complete_month()}, reverse=True)
+    return mark_safe(  # noqa: S308 - format_html escapes each value
+        "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                iso_month(choice),
+                " selected" if choice == month else "",
+                roc_month(choice),
+            )
+            for choice in choices
+        )
+    )
 
 
 def _scope_context(request, month):
@@ -54,25 +70,43 @@ def _scope_context(request, month):
 def dashboard_view(request):
     form, month = _picked_month(request)
     metrics = registry.metrics()
-    codes = [metric.code for metric in metrics]
-    months = dashboard.series_months(month)
-    panels = dashboard.build_panels(
-        metrics,
-        month=month,
-        rows=selectors.month_rows(request.user, month=month, codes=codes),
-        sums=selectors.series_sums(request.user, first=months[0], last=month, codes=codes),
-    )
+    scope = _scope_context(request, month)
+    parts = _dashboard_parts(request.user, metrics, month, scope["sees_every_agency"])
     context = {
-        **_scope_context(request, month),
+        **scope,
         "form": form,
-        "month_choices": _month_choices(request.user, month),
-        "panels": panels,
-        "series_months": months,
+        "month_options": _month_options(parts["months"], month),
+        "panels_html": mark_safe(parts["panels"]),  # noqa: S308 - rendered by dashboard.panels_html
         "closed": selectors.closed_month(month),
         "can_manage": roles.has_role(request.user, roles.ADMINISTRATOR),
         "export_formats": list(exports.CONTENT_TYPES),
     }
     return render(request, "performance/dashboard.html", context)
+
+
+def _dashboard_parts(user, metrics, month, sees_every_agency) -> dict:
+    """The panels' HTML and the months with figures, from the cache while no rollup wrote."""
+    key = dashboard.parts_cache_key(
+        selectors.rollup_stamp(),
+        metrics=metrics,
+        scope=selectors.figures_scope(user),
+        month=month,
+    )
+    parts = cache.get(key) if key else None
+    if parts is None:
+        codes = [metric.code for metric in metrics]
+        months = dashboard.series_months(month)
+        panels = dashboard.panels_html(
+            metrics,
+            month=month,
+            figures=selectors.month_figures(user, month=month, codes=codes),
+            sums=selectors.series_sums(user, first=months[0], last=month, codes=codes),
+            sees_every_agency=sees_every_agency,
+        )
+        parts = {"panels": str(panels), "months": selectors.months_with_data(user)}
+        if key:
+            cache.set(key, parts, dashboard.PANELS_CACHE_SECONDS)
+    return parts
 
 
 def _metric_or_404(code: str) -> registry.Metric:
@@ -112,7 +146,7 @@ def metric_detail_view(request, code):
         "series_months": months,
         "rows": rows,
         "agency_rows": _agency_rows(metric, months, history.get(agency, {})) if agency else [],
-        "month_choices": _month_choices(request.user, month),
+        "month_options": _month_options(selectors.months_with_data(request.user), month),
     }
     return render(request, "performance/metric_detail.html", context)
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from rdec_portal.accounts.roles import Line
 from rdec_portal.performance.models import ClosedMonth, MonthlyMetric
+from rdec_portal.performance.services import _stamp, rollup_month
 from tests.accounts.factories import AgencyFactory, UserFactory
 from tests.performance.conftest import taipei
 from tests.performance.factories import MonthlyMetricFactory
@@ -163,6 +164,7 @@ def test_dashboard_reads_only_the_rollup_table_and_agencies(client, figures, may
     assert page_tables <= {
         "performance_monthlymetric",
         "performance_closedmonth",
+        "performance_rollupstamp",
         "accounts_agency",
     }
     # The figures shown are the stored ones: agencies A and B have no staff accounts at all.
@@ -248,3 +250,71 @@ def test_drill_down_query_count_does_not_grow_with_agencies(client, mayor_office
         body = client.get(url).content.decode()
     assert body.count("data-agency=") == 16
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def _active_staff_value(body: str) -> str:
+    return re.search(r'id="metric-accounts-active_staff-value">(\S*) ', body)[1]
+
+
+def test_a_cached_dashboard_shows_the_next_rollup_at_once(client, mayor_office, agency_a):
+    """The panels are cached under the rollup's stamp: a rollup that commits changes the page."""
+    UserFactory(agency=agency_a, roles=["agency_staff"], date_joined=taipei(2026, 1, 1))
+    rollup_month(month=OCTOBER)
+    client.force_login(mayor_office)
+    before = _dashboard_queries(client)
+    # Agency A's one account (the mayor's office user opened after October).
+    assert _active_staff_value(client.get(DASHBOARD).content.decode()) == "1"
+    # Served from the cache: the figures and the 12-month sums are not read again.
+    cached = _dashboard_queries(client)
+    assert not any("SUM(" in sql for sql in cached)
+    assert len(cached) < len(before)
+    UserFactory(agency=agency_a, roles=["agency_staff"], date_joined=taipei(2026, 2, 1))
+    rollup_month(month=OCTOBER)
+    assert _active_staff_value(client.get(DASHBOARD).content.decode()) == "2"
+
+
+def test_the_cache_keeps_each_agencys_figures_to_itself(
+    client, figures, staff_a, staff_b, mayor_office
+):
+    _stamp()  # as a rollup does: from now on the dashboard caches
+    client.force_login(staff_a)
+    assert 'data-agency="PWB"' in client.get(DASHBOARD).content.decode()
+    client.force_login(staff_b)
+    body = client.get(DASHBOARD).content.decode()
+    assert 'data-agency="WRB"' in body
+    assert 'data-agency="PWB"' not in body
+    client.force_login(mayor_office)
+    body = client.get(DASHBOARD).content.decode()
+    assert 'data-agency="PWB"' in body
+    assert 'data-agency="WRB"' in body
+
+
+def test_the_cache_keeps_each_language_to_itself(client, figures, mayor_office):
+    _stamp()
+    client.force_login(mayor_office)
+    chinese = client.get(DASHBOARD, headers={"accept-language": "zh-hant"}).content.decode()
+    english = client.get(DASHBOARD, headers={"accept-language": "en"}).content.decode()
+    assert "Public Works Bureau" in english
+    assert "高雄市政府工務局" in chinese
+    assert "Public Works Bureau" not in chinese
+
+
+def test_the_panels_escape_what_they_show(client, mayor_office):
+    AgencyFactory(code="X&Y", name_zh="<b>局</b>", name_en="<b>Bureau</b>")
+    MonthlyMetricFactory(agency__code="Q", agency__name_en="A & B", value=Decimal("1234.5"))
+    client.force_login(mayor_office)
+    body = client.get(DASHBOARD, headers={"accept-language": "en"}).content.decode()
+    ranked = table_html(body, "metric-accounts-active_staff-ranked")
+    assert "A &amp; B" in ranked
+    assert "?agency=Q&amp;month=2026-10" in ranked
+    assert ">1,234.50<" in ranked
+
+
+def test_the_month_picker_lists_months_with_figures_and_marks_the_chosen_one(
+    client, figures, mayor_office, agency_a
+):
+    MonthlyMetricFactory(agency=agency_a, month=date(2026, 3, 1))
+    client.force_login(mayor_office)
+    body = client.get(DASHBOARD, {"month": "2026-03"}).content.decode()
+    options = re.findall(r'<option value="([\d-]+)"( selected)?>', body)
+    assert options == [("2026-10", ""), ("2026-03", " selected")]

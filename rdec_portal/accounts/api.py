@@ -10,7 +10,7 @@ from rdec_portal.accounts.authentication import ApiTokenAuthentication, SessionA
 from rdec_portal.accounts.filters import AgencyFilter
 from rdec_portal.accounts.models import Agency, User
 from rdec_portal.accounts.selectors import agency_list, user_profile
-from rdec_portal.api import PortalGenericViewSet, SingletonViewSet, router
+from rdec_portal.api import IsPortalStaff, PortalGenericViewSet, SingletonViewSet, router
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -73,10 +73,15 @@ class MeSerializer(serializers.ModelSerializer):
 class MeViewSet(SingletonViewSet):
     """The signed-in user: name, home agency and roles."""
 
+    # A user whose roles were all removed is refused, as on the portal's own pages.
+    permission_classes = [IsPortalStaff]
     serializer_class = MeSerializer
 
     def get_object(self):
-        return user_profile(user=self.request.user)
+        profile = user_profile(user=self.request.user)
+        # The permission check has read the role names: the answer reuses them.
+        profile._role_names = roles.role_names(self.request.user)
+        return profile
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):

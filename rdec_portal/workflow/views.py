@@ -2,7 +2,6 @@ import re
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from rdec_portal.accounts.views import staff_required
 from rdec_portal.workflow.calendar import add_working_days, is_working_day, month_days
 from rdec_portal.workflow.forms import FIRST_YEAR, LAST_YEAR, AddWorkingDaysForm
 from rdec_portal.workflow.notifications import (
@@ -22,7 +22,7 @@ INBOX_PAGE_SIZE = 25
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
 
-@login_required
+@staff_required
 @require_GET
 def inbox(request):
     page = Paginator(notifications_for(request.user), INBOX_PAGE_SIZE).get_page(
@@ -31,7 +31,7 @@ def inbox(request):
     return render(request, "workflow/inbox.html", {"page": page})
 
 
-@login_required
+@staff_required
 @require_GET
 def notification_open(request, pk: int):
     """Following a notification marks it read and goes to what it is about."""
@@ -44,7 +44,7 @@ def notification_open(request, pk: int):
     return redirect("workflow:inbox")
 
 
-@login_required
+@staff_required
 @require_POST
 def inbox_mark_all_read(request):
     count = notifications_mark_all_read(recipient=request.user)
@@ -52,7 +52,7 @@ def inbox_mark_all_read(request):
     return redirect("workflow:inbox")
 
 
-@login_required
+@staff_required
 @require_GET
 def working_calendar(request):
     """A month of working days, holidays and overrides, and an "add N working days" answer."""

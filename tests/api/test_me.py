@@ -33,12 +33,23 @@ def test_mayors_office_is_read_only(api, mayor_office):
 
 
 def test_a_user_without_an_agency_gets_null(api, db):
-    api.force_authenticate(UserFactory(username="lonely", agency=None))
+    api.force_authenticate(UserFactory(username="lonely", agency=None, roles=[roles.MAYOR_OFFICE]))
 
     body = api.get(URL).json()
 
     assert body["agency"] is None
-    assert body["roles"] == []
+    assert [role["code"] for role in body["roles"]] == [roles.MAYOR_OFFICE]
+
+
+def test_an_account_whose_roles_were_removed_is_refused(api, staff_a):
+    # As on the portal's pages: the account still logs in, but has nothing to do here.
+    staff_a.groups.clear()
+    api.force_authenticate(staff_a)
+
+    response = api.get(URL)
+
+    assert response.status_code == 403
+    assert "username" not in response.json()
 
 
 def test_me_needs_authentication(api, db):

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.roles import Line
@@ -73,12 +73,14 @@ def role_labels(user) -> list[str]:
     return [roles.ROLE_LABELS[role] for role in roles.ALL_ROLES if role in names]
 
 
+@require_safe
 def home(request):
     return render(request, "public/home.html")
 
 
 @login_required
 @staff_required
+@require_safe
 def staff_home(request):
     # The lines, name, agency and roles come from the context processor, as on every staff page.
     return render(request, "staff/home.html")
@@ -86,6 +88,7 @@ def staff_home(request):
 
 @login_required
 @staff_required
+@require_safe
 def line_unavailable(request, slug):
     for line in Line:
         if line_slug(line.value) == slug:

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from rdec_portal.performance.exports import CONTENT_TYPES, to_csv, to_ods, to_xlsx
 from rdec_portal.performance.forms import MonthPickerForm
@@ -58,6 +58,7 @@ def _page(request, *, upload_form=None, import_errors=None, status=200):
 
 
 @login_required
+@require_safe
 def volumes(request):
     _reader(request)
     return _page(request)
@@ -94,6 +95,7 @@ def upload(request):
 
 
 @login_required
+@require_safe
 def month(request, month):
     _reader(request)
     try:
@@ -121,6 +123,7 @@ def table_rows(table: hotline.VolumeTable) -> tuple[list[str], list[list]]:
 
 
 @login_required
+@require_safe
 def export(request, fmt):
     _reader(request)
     if fmt not in CONTENT_TYPES:
@@ -145,6 +148,7 @@ def export(request, fmt):
 
 
 @login_required
+@require_safe
 def example(request):
     """The documented file format as a file to start from."""
     _reader(request)

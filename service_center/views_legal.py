@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from rdec_portal.accounts import roles
 from rdec_portal.performance.exports import CONTENT_TYPES, to_csv, to_ods, to_xlsx
@@ -63,6 +63,7 @@ def _context(request, **extra) -> dict:
 
 
 @login_required
+@require_safe
 def home(request):
     _staff(request)
     venues = list(legal.venues_for(request.user).filter(is_active=True))
@@ -77,6 +78,7 @@ def home(request):
 
 
 @login_required
+@require_safe
 def rota(request):
     _staff(request)
     venues = legal.venues_for(request.user)
@@ -190,6 +192,7 @@ def _generated_messages(request, result: legal.Generated) -> None:
 
 
 @login_required
+@require_safe
 def lawyers(request):
     _rota_manager(request)
     return render(
@@ -228,6 +231,7 @@ def lawyer_edit(request, pk=None):
 
 
 @login_required
+@require_safe
 def day(request, code):
     _staff(request)
     venue = get_object_or_404(legal.venues_for(request.user), code=code)
@@ -334,6 +338,7 @@ def _render_booking(request, booking, bound=None, status=200):
 
 
 @login_required
+@require_safe
 def booking(request, pk):
     _staff(request)
     return _render_booking(request, _booking_or_404(request, pk))
@@ -400,6 +405,7 @@ def _picked_month(request):
 
 
 @login_required
+@require_safe
 def stats(request):
     _staff(request)
     if not legal.venues_for(request.user).exists():
@@ -444,6 +450,7 @@ def stats_rows(table: legal.TopicTable) -> tuple[list[str], list[list]]:
 
 
 @login_required
+@require_safe
 def stats_export(request, fmt):
     _staff(request)
     if fmt not in CONTENT_TYPES or not legal.venues_for(request.user).exists():

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from rdec_portal.workflow.calendar import is_working_day
 from service_center import legal
@@ -105,6 +105,7 @@ def _form(request, venue, form, status=200):
 
 
 @never_cache
+@require_safe
 def thanks(request):
     """This browser's last booking: number, venue and time, nothing personal."""
     booked = list(request.session.get(BOOKED_SESSION_KEY, {}).values())

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rdec_portal.localise import portal_language
 from service_center import selectors, services, views_nearby
@@ -88,6 +88,7 @@ def petition_new(request):
 
 
 @never_cache
+@require_safe
 def petition_thanks(request):
     """The last submission of this browser, e.g. after going back or reloading."""
     saved = list(request.session.get(SUBMITTED_SESSION_KEY, {}).values())

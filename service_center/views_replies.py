@@ -12,7 +12,7 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from rdec_portal.accounts import roles
 from service_center import permissions, reply_templates
@@ -33,6 +33,7 @@ def _template_or_404(request, pk):
 
 
 @login_required
+@require_safe
 def template_list(request):
     _staff(request)
     # City-wide templates first on every database (NULLs sort first on SQLite, last on PostgreSQL).

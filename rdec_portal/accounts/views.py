@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.forms import (
@@ -119,6 +119,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 @staff_required
+@require_safe
 def profile(request):
     user = request.user
     names = roles.role_names(user)
@@ -152,6 +153,7 @@ def token_list(request):
 
 @staff_required
 @never_cache
+@require_safe
 def token_created(request, pk):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     # Shown once: the key leaves the session as it is read, and only its hash is stored.

@@ -3,16 +3,17 @@
 The routes come from the URL configuration itself (`get_resolver()`, walked recursively), so a
 route added tomorrow is requested tomorrow; a route without a row in the table fails
 `test_every_route_has_a_row`. Each route is requested with GET and POST (and PUT, PATCH and
-DELETE under /api/v1/), with an empty body, as each actor in `ACTORS`, and the outcome must be the
-one the table writes down. Besides the table, three rules are checked on every answer, so the
-table itself cannot grant what the issue forbids:
+DELETE under /api/v1/), with an empty body, as each actor in `ACTORS` (or the row's `actors`, see
+`actors_for`), and the outcome must be the one the table writes down. Besides the table, three
+rules are checked on every answer, so the table itself cannot grant what the issue forbids:
 
 * agency B's staff (and RDEC staff of other lines) never get a 2xx from a URL that names one of
   agency A's objects (rows with `object = "A"`), nor a non-login redirect from a write there;
 * the mayor's office never gets a 2xx or a non-login redirect from a write, except on the public
   pages (where they are a citizen like any other) and on rows that say why (`mayor_writes`:
   their own session, password, tokens and inbox);
-* anonymous visitors and citizens get a 2xx only on rows marked `public = true`.
+* anonymous visitors, citizens and a logged-in account whose roles were all removed get a 2xx
+  only on rows marked `public = true`, and change nothing anywhere else.
 
 All requests share one set of objects of agency A, built once per module; each request runs in
 a transaction that is rolled back, and each client's cookies are put back after it, so a write
@@ -81,6 +82,7 @@ TABLE = tomllib.loads(TABLE_PATH.read_text(encoding="utf-8"))
 ACTORS = (
     "anonymous",
     "citizen",
+    "no_role",
     "staff_a",
     "staff_b",
     "supervisor_a",
@@ -94,6 +96,10 @@ ACTORS = (
     "administrator",
 )
 ANONYMOUS = ("anonymous", "citizen")
+# Who must be refused like an anonymous visitor on every page that is not public: the visitors,
+# and an account that can still log in but whose roles were all removed (the portal answers it
+# with its "no role" page, status 403, or the login page).
+REFUSED = (*ANONYMOUS, "no_role")
 RDEC_LINE_ACTOR = {line.value: roles.LINE_ROLE[line] for line in Line}
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 API_METHODS = ("GET", *UNSAFE)
@@ -192,6 +198,9 @@ def outcome(response) -> str:
     return str(response.status_code)
 
 
+NOT_REQUESTED = "-"
+
+
 def matches(expected: str, got: str) -> bool:
     if expected == "any":
         return got != "login" and not got.startswith("5")
@@ -228,7 +237,7 @@ def must_not_write(row: dict, method: str, actor: str) -> bool:
         return False
     if actor == "mayor_office":
         return not row.get("mayor_writes")
-    return actor in ANONYMOUS
+    return actor in REFUSED
 
 
 def rule_violations(row: dict, method: str, actor: str, got: str, wrote=()) -> list[str]:
@@ -238,11 +247,14 @@ def rule_violations(row: dict, method: str, actor: str, got: str, wrote=()) -> l
     * another agency's staff (and RDEC staff of other lines) get no 2xx from agency A's
       object, and no success from a write to it;
     * the mayor's office gets no success from a write outside the public pages, unless the row
-      says why (`mayor_writes`) or the view renders its page for a POST too (`reads_on_post`);
-    * anonymous visitors and citizens get a 2xx only on rows marked `public`;
+      says why (`mayor_writes`: their own session, password, tokens and inbox);
+    * anonymous visitors, citizens and an account without a role get a 2xx only on rows
+      marked `public`;
     * and whoever must not write (those three cases) changes no table at all.
     """
     problems = []
+    if got == NOT_REQUESTED:
+        return problems
     if wrote and must_not_write(row, method, actor):
         problems.append(f"wrote to {', '.join(sorted(wrote))}")
     if got == "any":
@@ -255,12 +267,14 @@ def rule_violations(row: dict, method: str, actor: str, got: str, wrote=()) -> l
             problems.append("another agency's staff read agency A's object")
         if method in UNSAFE:
             problems.append("another agency's staff wrote to agency A's object")
-    mayor_may = row.get("public") or row.get("mayor_writes") or row.get("reads_on_post")
+    mayor_may = row.get("public") or row.get("mayor_writes")
     if actor == "mayor_office" and method in UNSAFE and not mayor_may:
         problems.append("the mayor's office wrote (it is read-only)")
     reached = any(part.startswith("2") for part in success)
     if actor in ANONYMOUS and not row.get("public") and reached:
         problems.append("an anonymous visitor reached a page not marked public")
+    if actor == "no_role" and not row.get("public") and reached:
+        problems.append("an account without a role reached a page not marked public")
     return problems
 
 
@@ -304,6 +318,11 @@ def build_world() -> SimpleNamespace:
     )
     staff_a, desk = w.users["staff_a"], w.users["rdec_service_center"]
     w.staff_a = staff_a
+    # An account of agency A whose roles were all removed while it could still log in.
+    w.users["no_role"] = UserFactory(
+        username="matrix_no_role", agency=w.agency_a, roles=[roles.AGENCY_STAFF]
+    )
+    w.users["no_role"].groups.clear()
 
     # A dispatch case of agency A (so its photo pages exist), with an after photo, a pending
     # extension request and a citizen following it.
@@ -493,6 +512,16 @@ def is_api(route: Route) -> bool:
     return route.pattern.startswith(("api/v1/", "open311/"))
 
 
+def actors_for(route: Route, row: dict) -> tuple[str, ...]:
+    """Who is sent to this route: every actor, unless the row names its `actors` (to spare
+    requests that cannot differ, the row says why). On a wildcard row, a route whose key is in
+    the row's `sample` is still requested as every actor."""
+    chosen = row.get("actors")
+    if chosen is None or route.key in row.get("sample", ()):
+        return ACTORS
+    return tuple(actor for actor in ACTORS if actor in chosen)
+
+
 ROUTES = routes_under_test()
 
 
@@ -509,7 +538,7 @@ def test_route_answers_as_the_table_says(route, world):
     )
     diffs, broken = [], []
     for method, expected in expectations(row).items():
-        for actor in ACTORS:
+        for actor in actors_for(route, row):
             got, wrote = request(world.clients[actor], method, url, api=is_api(route))
             if not matches(expected[actor], got):
                 diffs.append((method, actor, expected[actor], got))
@@ -564,13 +593,38 @@ def test_the_table_itself_keeps_the_rules():
             for actor, value in expected.items():
                 for problem in rule_violations(row, method, actor, value):
                     problems.append(f"{key} {method} {actor} = {value}: {problem}")
-        if row.get("reads_on_post") and row.get("POST") != row.get("GET"):
-            problems.append(f"{key}: reads_on_post says POST answers as GET; the columns differ")
+        problems += [f"{key}: {problem}" for problem in actor_problems(key, row)]
         if row.get("object") not in (None, "A"):
             problems.append(f"{key}: object is agency A's or absent")
         if row.get("line", "service_center") not in (*RDEC_LINE_ACTOR, "*"):
             problems.append(f"{key}: line must be a business line or '*'")
     assert not problems, "\n".join(problems)
+
+
+def actor_problems(key: str, row: dict) -> list[str]:
+    """A row that names its `actors` writes "-" in exactly the other columns (nobody else is
+    asked, so the table claims nothing for them), unless it is a wildcard row with a `sample`:
+    there every column is checked on the sampled routes, each of which the row must cover."""
+    chosen = row.get("actors")
+    if chosen is None:
+        if "sample" in row:
+            return ["a `sample` needs `actors`: who is sent to the routes outside it"]
+        cells = [cell for cells in expectations(row).values() for cell in cells.values()]
+        return ["'-' without `actors`"] if NOT_REQUESTED in cells else []
+    problems = [f"unknown actor {actor!r} in `actors`" for actor in chosen if actor not in ACTORS]
+    sample = row.get("sample")
+    for method, cells in expectations(row).items():
+        for actor, cell in cells.items():
+            skipped = actor not in chosen and not sample
+            if skipped != (cell == NOT_REQUESTED):
+                wanted = "'-'" if skipped else "an outcome"
+                problems.append(f"{method} {actor} needs {wanted}")
+    if sample:
+        covered = {r.key for r in routes_under_test() if row_key_for(r) == key}
+        problems += [
+            f"sample {name!r} is not a route of this row" for name in sample if name not in covered
+        ]
+    return problems
 
 
 def test_rule_checks_catch_a_hole():
@@ -584,8 +638,11 @@ def test_rule_checks_catch_a_hole():
     assert not rule_violations(case, "POST", "staff_b", "login")
     assert rule_violations({}, "POST", "mayor_office", "201")
     assert not rule_violations({"mayor_writes": "own inbox"}, "POST", "mayor_office", "302")
-    assert not rule_violations({"reads_on_post": True}, "POST", "mayor_office", "200")
-    assert rule_violations({"reads_on_post": True}, "POST", "mayor_office", "200", {"sc_petition"})
+    assert rule_violations({}, "POST", "mayor_office", "200")
+    assert rule_violations({}, "GET", "no_role", "200")
+    assert not rule_violations({}, "GET", "no_role", "403")
+    assert rule_violations({}, "POST", "no_role", "403", {"sc_petition"})
+    assert not rule_violations({"public": True}, "GET", "no_role", "200")
     assert rule_violations({}, "POST", "mayor_office", "403", {"sc_petition"})
     assert rule_violations(case, "POST", "staff_b", "404", {"sc_petition"})
     assert not rule_violations({"public": True}, "POST", "anonymous", "302", {"sc_follower"})
@@ -604,3 +661,18 @@ def test_a_write_is_seen(world):
     )
     api_url = reverse("workflow-notification-mark-read", args=[world.notification_a.pk])
     assert request(world.clients["staff_b"], "POST", api_url, api=True) == ("404", set())
+
+
+def test_a_row_that_spares_actors_says_so():
+    """`actors` and "-" go together, and a wildcard row's sample names its own routes, so a
+    typo cannot quietly leave an actor or a route unrequested."""
+    spared = " ".join(["200"] + [NOT_REQUESTED] * (len(ACTORS) - 1))
+    everyone = " ".join(["200"] * len(ACTORS))
+    assert not actor_problems("x", {"actors": ["anonymous"], "GET": spared})
+    assert actor_problems("x", {"actors": ["anonymous"], "GET": everyone})
+    assert actor_problems("x", {"GET": spared})
+    assert actor_problems("x", {"actors": ["anonymus"], "GET": spared})
+    wildcard = {"actors": ["anonymous"], "GET": everyone}
+    assert not actor_problems("admin:*", {**wildcard, "sample": ["admin:index"]})
+    assert actor_problems("admin:*", {**wildcard, "sample": ["admin:no_such_page"]})
+    assert actor_problems("admin:*", {**wildcard, "sample": ["healthz"]})

@@ -78,9 +78,17 @@ def _today_present() -> bool:
 
 def _seed_past() -> int:
     desk, staff_by_agency = _people()
+    User = get_user_model()
+    supervisors = {
+        u.agency_id: u
+        for u in User.objects.filter(groups__name=roles.AGENCY_SUPERVISOR, is_active=True).order_by(
+            "pk"
+        )
+    }
     return seed_history(
         desk=desk,
         staff_by_agency=staff_by_agency,
+        supervisors=supervisors,
         categories=_categories(),
         districts=list(Agency.objects.filter(code__in=DISTRICT_CODES)),
         channels=CHANNELS,

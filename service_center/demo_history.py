@@ -71,7 +71,9 @@ def history_present() -> bool:
 
 
 @transaction.atomic
-def seed_history(*, desk, staff_by_agency, categories, districts, channels, subjects) -> int:
+def seed_history(
+    *, desk, staff_by_agency, categories, districts, channels, subjects, supervisors=None
+) -> int:
     """Insert the past year's petitions unless they exist. Returns how many it inserted."""
     if history_present():
         return 0
@@ -105,7 +107,9 @@ def seed_history(*, desk, staff_by_agency, categories, districts, channels, subj
             due_at=due_after(category, received),
             created_by=desk,
         )
-        _Story(rows, len(rows.petitions), petition, rng, now, desk, staff_by_agency).tell()
+        _Story(
+            rows, len(rows.petitions), petition, rng, now, desk, staff_by_agency, supervisors or {}
+        ).tell()
     _insert(rows)
     numbers.save()
     return total
@@ -144,11 +148,13 @@ class _Numbers:
 class _Story:
     """One petition's life up to now: assigned, taken on, perhaps extended, replied, reopened."""
 
-    def __init__(self, rows, index, petition, rng, now, desk, staff_by_agency):
+    def __init__(self, rows, index, petition, rng, now, desk, staff_by_agency, supervisors):
         self.rows, self.index, self.p, self.rng, self.now = rows, index, petition, rng, now
         self.desk = desk
         self.agency = petition.category.agency
         self.handler = staff_by_agency.get(self.agency.pk)
+        # Extensions are approved by the agency's supervisor, as the case page requires.
+        self.supervisor = supervisors.get(self.agency.pk) or self.handler
         self.kind = DISPATCH_KIND if petition.category.is_dispatch else REPLY_KIND
 
     def tell(self) -> None:
@@ -202,7 +208,7 @@ class _Story:
                     proposed_due_at=new_due,
                     requested_by=self.handler,
                     requested_at=asked,
-                    decided_by=self.handler,
+                    decided_by=self.supervisor,
                     decided_at=decided,
                 ),
             )

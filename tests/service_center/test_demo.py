@@ -39,6 +39,11 @@ def seeded(db, frozen, monkeypatch):
             agency=Agency.objects.get(code=code),
             roles=[roles.AGENCY_STAFF],
         )
+        UserFactory(
+            username=f"supervisor-{code}",
+            agency=Agency.objects.get(code=code),
+            roles=[roles.AGENCY_SUPERVISOR],
+        )
     out = io.StringIO()
     demo.seed(stdout=out, scale="demo")
     return out
@@ -146,3 +151,15 @@ def test_each_days_counter_matches_its_case_numbers(seeded):
         year, month, dom = to_roc(day)
         prefix = f"{year:03d}{month:02d}{dom:02d}-"
         assert sum(n.startswith(prefix) for n in numbers) == last
+
+
+def test_past_extensions_are_approved_by_the_agencys_supervisor(seeded):
+    approved = list(
+        PetitionRequest.objects.filter(
+            kind=PetitionRequest.Kind.EXTENSION, state=PetitionRequest.State.APPROVED
+        ).select_related("petition__lead_agency", "decided_by", "requested_by")
+    )
+    assert approved
+    for request in approved:
+        assert request.decided_by.username == f"supervisor-{request.petition.lead_agency.code}"
+        assert request.decided_by != request.requested_by

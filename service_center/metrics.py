@@ -8,16 +8,18 @@ end); a closed month keeps the figure it had.
 
 import statistics
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Subquery, Sum
+from django.db.models.functions import Greatest, TruncMonth
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts.models import Agency
 from rdec_portal.accounts.roles import Line
-from rdec_portal.performance.registry import Direction, Kind, Metric, register
+from rdec_portal.performance.months import first_of_month, trunc_month
+from rdec_portal.performance.registry import Direction, Kind, Metric, register, running_totals
 from service_center.hotline import HOTLINE_AGENCY_CODE
 from service_center.models import (
     OPEN_STATUSES,
@@ -44,6 +46,30 @@ def _by_agency(queryset, **aggregates):
     )
 
 
+# --- by month: the same figures for a range of months, one GROUP BY month (registry.py) ----------
+
+
+def _by_agency_month(queryset, month, **aggregates):
+    """_by_agency, also grouped by `month` (an expression giving the month)."""
+    return (
+        queryset.filter(lead_agency__isnull=False)
+        .annotate(month=month)
+        .values("month", "lead_agency_id")
+        .annotate(**aggregates)
+        .order_by("month", "lead_agency_id")
+    )
+
+
+def _counts_by_month(queryset, field: str, start: datetime, end: datetime):
+    """A count metric by month of one date: rows (month, agency, n, n, None)."""
+    rows = _by_agency_month(
+        queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end}),
+        trunc_month(field),
+        n=Count("pk"),
+    )
+    return ((first_of_month(r["month"]), r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
+
+
 def received(start: datetime, end: datetime):
     rows = _by_agency(
         Petition.objects.filter(received_at__gte=start, received_at__lt=end), n=Count("pk")
@@ -60,6 +86,48 @@ def closed(start: datetime, end: datetime):
     return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
 
 
+def received_by_month(start: datetime, end: datetime):
+    return _counts_by_month(Petition.objects.all(), "received_at", start, end)
+
+
+def _stopped_by_month(queryset, ended: Q, start: datetime, end: datetime, **aggregates):
+    """[((month, agency), {aggregate: total})] of the petitions replied to in a month, or
+    `ended` (closed another way) in it: a petition counts once in a month where both happened,
+    and in each month where they happened apart, as the per-month Q(...) | Q(...) counts it."""
+    replied = _by_agency_month(
+        queryset.filter(replied_at__gte=start, replied_at__lt=end),
+        trunc_month("replied_at"),
+        **aggregates,
+    )
+    ended_apart = _by_agency_month(
+        queryset.filter(ended, closed_at__gte=start, closed_at__lt=end)
+        .alias(replied_month=trunc_month("replied_at"), closed_month=trunc_month("closed_at"))
+        .filter(Q(replied_at__isnull=True) | ~Q(replied_month=F("closed_month"))),
+        trunc_month("closed_at"),
+        **aggregates,
+    )
+    totals: dict[tuple[date, int], dict] = {}
+    for rows in (replied, ended_apart):
+        for r in rows:
+            sums = totals.setdefault(
+                (first_of_month(r["month"]), r["lead_agency_id"]), dict.fromkeys(aggregates, 0)
+            )
+            for name in aggregates:
+                sums[name] += r[name]
+    return sorted(totals.items())
+
+
+def closed_by_month(start: datetime, end: datetime):
+    rows = _stopped_by_month(
+        Petition.objects.all(),
+        Q(status__in=[Status.NOT_HANDLED, Status.MERGED]),
+        start,
+        end,
+        n=Count("pk"),
+    )
+    return ((month, agency, r["n"], r["n"], None) for (month, agency), r in rows)
+
+
 def _on_time(queryset, start, end):
     rows = _by_agency(
         queryset.filter(replied_at__gte=start, replied_at__lt=end, due_at__isnull=False),
@@ -68,6 +136,25 @@ def _on_time(queryset, start, end):
     )
     return (
         (
+            r["lead_agency_id"],
+            Decimal(r["on_time"]) * 100 / r["answered"],
+            r["on_time"],
+            r["answered"],
+        )
+        for r in rows
+    )
+
+
+def _on_time_by_month(queryset, start, end):
+    rows = _by_agency_month(
+        queryset.filter(replied_at__gte=start, replied_at__lt=end, due_at__isnull=False),
+        trunc_month("replied_at"),
+        answered=Count("pk"),
+        on_time=Count("pk", filter=Q(replied_at__lte=F("due_at"))),
+    )
+    return (
+        (
+            first_of_month(r["month"]),
             r["lead_agency_id"],
             Decimal(r["on_time"]) * 100 / r["answered"],
             r["on_time"],
@@ -89,6 +176,25 @@ def open_overdue(start: datetime, end: datetime):
     late = Petition.objects.filter(status__in=OPEN_STATUSES, received_at__lt=end, due_at__lt=end)
     rows = _by_agency(late, n=Count("pk"))
     return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
+
+
+def replied_on_time_by_month(start: datetime, end: datetime):
+    return _on_time_by_month(Petition.objects.all(), start, end)
+
+
+def dispatch_on_time_by_month(start: datetime, end: datetime):
+    return _on_time_by_month(Petition.objects.filter(category__is_dispatch=True), start, end)
+
+
+def open_overdue_by_month(start: datetime, end: datetime):
+    """Open and overdue at each month's end: a case is in from the month by which it had been
+    received and its due time had passed, so each month adds to the months before."""
+    late = Petition.objects.filter(
+        status__in=OPEN_STATUSES, received_at__lt=end, due_at__lt=end, due_at__isnull=False
+    )
+    rows = _by_agency_month(late, trunc_month(Greatest("received_at", "due_at")), n=Count("pk"))
+    counts = {(first_of_month(r["month"]), r["lead_agency_id"]): r["n"] for r in rows}
+    return running_totals(counts, start, end)
 
 
 def extensions(start: datetime, end: datetime):
@@ -114,6 +220,55 @@ def reopens(start: datetime, end: datetime):
     return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
 
 
+def extensions_by_month(start: datetime, end: datetime):
+    rows = (
+        PetitionRequest.objects.filter(
+            kind=PetitionRequest.Kind.EXTENSION,
+            state=PetitionRequest.State.APPROVED,
+            decided_at__gte=start,
+            decided_at__lt=end,
+            petition__lead_agency__isnull=False,
+        )
+        .annotate(month=trunc_month("decided_at"))
+        .values("month", "petition__lead_agency_id")
+        .annotate(n=Count("pk"))
+        .order_by("month", "petition__lead_agency_id")
+    )
+    return (
+        (first_of_month(r["month"]), r["petition__lead_agency_id"], r["n"], r["n"], None)
+        for r in rows
+    )
+
+
+def reopens_by_month(start: datetime, end: datetime):
+    return _counts_by_month(Petition.objects.all(), "reopened_at", start, end)
+
+
+def _satisfaction_by_month(field: str):
+    def by_month(start: datetime, end: datetime):
+        rows = (
+            SurveyAnswer.objects.filter(
+                answered_at__gte=start, answered_at__lt=end, petition__lead_agency__isnull=False
+            )
+            .annotate(month=trunc_month("answered_at"))
+            .values("month", "petition__lead_agency_id")
+            .annotate(total=Sum(field), answers=Count("pk"))
+            .order_by("month", "petition__lead_agency_id")
+        )
+        return (
+            (
+                first_of_month(r["month"]),
+                r["petition__lead_agency_id"],
+                Decimal(r["total"]) / r["answers"],
+                r["total"],
+                r["answers"],
+            )
+            for r in rows
+        )
+
+    return by_month
+
+
 def _satisfaction(field: str):
     def compute(start: datetime, end: datetime):
         rows = (
@@ -137,7 +292,7 @@ def _satisfaction(field: str):
     return compute
 
 
-def _count(code, label, direction, compute, description):
+def _count(code, label, direction, compute, description, by_month=None):
     return Metric(
         code=f"service_center.{code}",
         line=Line.SERVICE_CENTER,
@@ -147,6 +302,7 @@ def _count(code, label, direction, compute, description):
         kind=Kind.COUNT,
         compute=compute,
         description=description,
+        by_month=by_month,
     )
 
 
@@ -157,6 +313,7 @@ METRICS = [
         Direction.HIGHER_IS_BETTER,
         received,
         _("Petitions received in the month, by the agency now leading them."),
+        by_month=received_by_month,
     ),
     _count(
         "closed",
@@ -164,6 +321,7 @@ METRICS = [
         Direction.HIGHER_IS_BETTER,
         closed,
         _("Petitions replied to, or closed as not handled or merged, in the month."),
+        by_month=closed_by_month,
     ),
     Metric(
         code="service_center.replied_on_time",
@@ -176,6 +334,7 @@ METRICS = [
         target=Decimal(95),
         min_count=10,
         compute=replied_on_time,
+        by_month=replied_on_time_by_month,
         description=_("Of the replies sent in the month, the share sent by the due time."),
     ),
     Metric(
@@ -189,6 +348,7 @@ METRICS = [
         target=Decimal(95),
         min_count=10,
         compute=dispatch_on_time,
+        by_month=dispatch_on_time_by_month,
         description=_("Of the dispatch cases answered in the month, the share within 24 hours."),
     ),
     _count(
@@ -197,6 +357,7 @@ METRICS = [
         Direction.LOWER_IS_BETTER,
         open_overdue,
         _("Open petitions past their due time at the month's end."),
+        by_month=open_overdue_by_month,
     ),
     _count(
         "extensions",
@@ -204,6 +365,7 @@ METRICS = [
         Direction.LOWER_IS_BETTER,
         extensions,
         _("Extensions of the due date approved in the month."),
+        by_month=extensions_by_month,
     ),
     _count(
         "reopens",
@@ -211,6 +373,7 @@ METRICS = [
         Direction.LOWER_IS_BETTER,
         reopens,
         _("Cases a citizen reopened in the month after the reply."),
+        by_month=reopens_by_month,
     ),
 ]
 for _field, _label in (
@@ -228,6 +391,7 @@ for _field, _label in (
             target=Decimal(4),
             min_count=10,
             compute=_satisfaction(_field),
+            by_month=_satisfaction_by_month(_field),
             description=_("Average answer (1 to 5) in the surveys answered in the month."),
         )
     )
@@ -258,10 +422,14 @@ def _clock_stopped_in(start: datetime, end: datetime):
     )
 
 
-def closed_on_time(start: datetime, end: datetime):
-    stopped_by_due = (NOT_HANDLED & Q(closed_at__lte=F("due_at"))) | (
+def _stopped_by_due():
+    return (NOT_HANDLED & Q(closed_at__lte=F("due_at"))) | (
         ~NOT_HANDLED & Q(replied_at__lte=F("due_at"))
     )
+
+
+def closed_on_time(start: datetime, end: datetime):
+    stopped_by_due = _stopped_by_due()
     rows = _by_agency(
         _clock_stopped_in(start, end).filter(due_at__isnull=False),
         finished=Count("pk"),
@@ -307,6 +475,64 @@ def working_days_median(start: datetime, end: datetime):
         yield agency_id, median, median * len(days), len(days)
 
 
+def closed_on_time_by_month(start: datetime, end: datetime):
+    rows = _stopped_by_month(
+        Petition.objects.filter(due_at__isnull=False),
+        NOT_HANDLED,
+        start,
+        end,
+        finished=Count("pk"),
+        on_time=Count("pk", filter=_stopped_by_due()),
+    )
+    return (
+        (month, agency, Decimal(r["on_time"]) * 100 / r["finished"], r["on_time"], r["finished"])
+        for (month, agency), r in rows
+    )
+
+
+def working_days_average_by_month(start: datetime, end: datetime):
+    rows = _stopped_by_month(
+        Petition.objects.filter(working_days_to_close__isnull=False),
+        NOT_HANDLED,
+        start,
+        end,
+        total=Sum("working_days_to_close"),
+        n=Count("working_days_to_close"),
+    )
+    return (
+        (month, agency, Decimal(r["total"]) / r["n"], r["total"], r["n"])
+        for (month, agency), r in rows
+    )
+
+
+def working_days_median_by_month(start: datetime, end: datetime):
+    """The medians of working_days_median for every month: the values of the range, keyed by the
+    month the clock stopped in (two queries: replies, and "not handled" in another month than
+    a reply), the median taken per month and agency in Python as the per-month path does."""
+    timed = Petition.objects.filter(working_days_to_close__isnull=False, lead_agency__isnull=False)
+    replied = (
+        timed.filter(replied_at__gte=start, replied_at__lt=end)
+        .annotate(month=trunc_month("replied_at"))
+        .values_list("month", "lead_agency_id", "working_days_to_close")
+        .order_by()
+    )
+    ended_apart = (
+        timed.filter(NOT_HANDLED, closed_at__gte=start, closed_at__lt=end)
+        .alias(replied_month=trunc_month("replied_at"), closed_month=trunc_month("closed_at"))
+        .filter(Q(replied_at__isnull=True) | ~Q(replied_month=F("closed_month")))
+        .annotate(month=trunc_month("closed_at"))
+        .values_list("month", "lead_agency_id", "working_days_to_close")
+        .order_by()
+    )
+    values: dict[tuple[date, int], list[int]] = defaultdict(list)
+    for rows in (replied, ended_apart):
+        for month, agency_id, days in rows.iterator(chunk_size=5000):
+            values[(first_of_month(month), agency_id)].append(days)
+    for (month, agency_id), days in sorted(values.items()):
+        median = Decimal(str(statistics.median(days)))
+        yield month, agency_id, median, median * len(days), len(days)
+
+
 def received_by_channel(start: datetime, end: datetime, channel: str):
     """Like `received`, for one channel: the channels' counts add up to `received`."""
     rows = _by_agency(
@@ -323,7 +549,14 @@ def _received_via(channel: str):
     return compute
 
 
-def _working_days_metric(code, label, compute, description):
+def _received_via_by_month(channel: str):
+    def by_month(start: datetime, end: datetime):
+        return _counts_by_month(Petition.objects.filter(channel=channel), "received_at", start, end)
+
+    return by_month
+
+
+def _working_days_metric(code, label, compute, description, by_month=None):
     return Metric(
         code=f"service_center.{code}",
         line=Line.SERVICE_CENTER,
@@ -334,6 +567,7 @@ def _working_days_metric(code, label, compute, description):
         min_count=10,
         compute=compute,
         description=description,
+        by_month=by_month,
     )
 
 
@@ -349,6 +583,7 @@ CLOSING_METRICS = [
         target=Decimal(95),
         min_count=10,
         compute=closed_on_time,
+        by_month=closed_on_time_by_month,
         description=_(
             "Of the petitions replied to or registered as not handled in the month, the share "
             "finished by the due time (an approved extension moves the due time)."
@@ -362,6 +597,7 @@ CLOSING_METRICS = [
             "Working days from confirmation to the reply (or to “not handled”), averaged over "
             "the petitions finished in the month."
         ),
+        by_month=working_days_average_by_month,
     ),
     _working_days_metric(
         "working_days_median",
@@ -371,6 +607,7 @@ CLOSING_METRICS = [
             "The middle value of the working days to close of the petitions finished in the "
             "month; city-wide, the agencies' medians weighted by their cases."
         ),
+        by_month=working_days_median_by_month,
     ),
 ]
 for _channel in Channel:
@@ -383,6 +620,7 @@ for _channel in Channel:
             _(
                 "Petitions received in the month through this channel, by the agency now leading them."
             ),
+            by_month=_received_via_by_month(_channel.value),
         )
     )
 
@@ -439,6 +677,59 @@ def hotline_calls(start: datetime, end: datetime):
     return ((agency.pk, agency.calls, agency.calls, None) for agency in rows if agency.calls)
 
 
+def legal_consultations_by_month(start: datetime, end: datetime):
+    rows = (
+        LegalConsultation.objects.filter(held_on__gte=start.date(), held_on__lt=end.date())
+        .annotate(month=TruncMonth("held_on"))
+        .values("month", "venue__agency_id")
+        .annotate(n=Count("pk"))
+        .order_by("month", "venue__agency_id")
+    )
+    return ((first_of_month(r["month"]), r["venue__agency_id"], r["n"], r["n"], None) for r in rows)
+
+
+def legal_no_shows_by_month(start: datetime, end: datetime):
+    rows = (
+        LegalBooking.objects.filter(
+            slot__starts_at__gte=start,
+            slot__starts_at__lt=end,
+            status__in=[BookingStatus.ATTENDED, BookingStatus.NO_SHOW],
+        )
+        .annotate(month=trunc_month("slot__starts_at"))
+        .values("month", "slot__venue__agency_id")
+        .annotate(due=Count("pk"), missed=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)))
+        .order_by("month", "slot__venue__agency_id")
+    )
+    return (
+        (
+            first_of_month(r["month"]),
+            r["slot__venue__agency_id"],
+            Decimal(r["missed"]) * 100 / r["due"],
+            r["missed"],
+            r["due"],
+        )
+        for r in rows
+    )
+
+
+def hotline_calls_by_month(start: datetime, end: datetime):
+    """Each month's calls (rows stored on the month's first day, as hotline_calls reads them)."""
+    agency_id = Agency.objects.filter(code=HOTLINE_AGENCY_CODE).values_list("pk", flat=True).first()
+    if agency_id is None:
+        return []
+    totals = (
+        HotlineVolume.objects.filter(month__gte=start.date(), month__lt=end.date())
+        .values("month")
+        .annotate(total=Sum("count"))
+        .order_by("month")
+    )
+    return [
+        (r["month"], agency_id, r["total"], r["total"], None)
+        for r in totals
+        if r["total"] and r["month"].day == 1
+    ]
+
+
 LEGAL_AND_HOTLINE_METRICS = [
     Metric(
         code="service_center.legal_consultations",
@@ -448,6 +739,7 @@ LEGAL_AND_HOTLINE_METRICS = [
         direction=Direction.HIGHER_IS_BETTER,
         kind=Kind.COUNT,
         compute=legal_consultations,
+        by_month=legal_consultations_by_month,
         description=_("Consultations with volunteer lawyers recorded in the month, by venue."),
     ),
     Metric(
@@ -460,6 +752,7 @@ LEGAL_AND_HOTLINE_METRICS = [
         scale=Decimal(100),
         min_count=10,
         compute=legal_no_shows,
+        by_month=legal_no_shows_by_month,
         description=_(
             "Of the booked consultations due in the month, the share the citizen missed."
         ),
@@ -473,6 +766,7 @@ LEGAL_AND_HOTLINE_METRICS = [
         direction=Direction.HIGHER_IS_BETTER,
         kind=Kind.COUNT,
         compute=hotline_calls,
+        by_month=hotline_calls_by_month,
         description=_(
             "Calls to the 1999 hotline in the month, all types, from the call centre's file."
         ),

@@ -20,26 +20,44 @@ from django.utils.translation import gettext_lazy as _
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import User
 from rdec_portal.accounts.roles import Line
-from rdec_portal.performance.registry import Direction, Kind, Metric, register
+from rdec_portal.performance.months import first_of_month, trunc_month
+from rdec_portal.performance.registry import Direction, Kind, Metric, register, running_totals
 
 ACTIVE_STAFF = "accounts.active_staff"
 
 
-def active_staff(start: datetime, end: datetime):
+def _staff_with_a_role(end: datetime):
     has_role = Exists(
         User.groups.through.objects.filter(
             user_id=OuterRef("pk"),
             group__in=Group.objects.filter(name__in=roles.ALL_ROLES),
         )
     )
+    return User.objects.filter(has_role, is_active=True, agency__isnull=False, date_joined__lt=end)
+
+
+def active_staff(start: datetime, end: datetime):
     counts = (
-        User.objects.filter(has_role, is_active=True, agency__isnull=False, date_joined__lt=end)
+        _staff_with_a_role(end)
         .values("agency_id")
         .annotate(accounts=Count("pk"))
         .order_by("agency_id")
         .values_list("agency_id", "accounts")
     )
     return ((agency_id, n, n, None) for agency_id, n in counts)
+
+
+def active_staff_by_month(start: datetime, end: datetime):
+    """Each month's count: the accounts opened by its end, added up month by month."""
+    rows = (
+        _staff_with_a_role(end)
+        .annotate(month=trunc_month("date_joined"))
+        .values("month", "agency_id")
+        .annotate(accounts=Count("pk"))
+        .order_by("month", "agency_id")
+    )
+    counts = {(first_of_month(r["month"]), r["agency_id"]): r["accounts"] for r in rows}
+    return running_totals(counts, start, end)
 
 
 register(
@@ -57,5 +75,6 @@ register(
             "month's end, by home agency."
         ),
         compute=active_staff,
+        by_month=active_staff_by_month,
     )
 )

@@ -5,9 +5,10 @@ A month is always held as the date of its first day, as MonthlyMetric.month stor
 
 import re
 import unicodedata
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,3 +90,20 @@ def last_complete_month() -> date:
 def iso_month(month: date) -> str:
     """2026-10: the form used in URLs, files and the API."""
     return f"{month:%Y-%m}"
+
+
+def trunc_month(field):
+    """In a query: the month of a moment in the city's time zone, as month_bounds draws it."""
+    return TruncMonth(field, tzinfo=timezone.get_default_timezone())
+
+
+def first_of_month(value) -> date:
+    """The month a TruncMonth gave (an aware datetime, or a date for a DateField) as its 1st."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value, timezone.get_default_timezone()).date()
+    return value.replace(day=1)
+
+
+def months_between(start: datetime, end: datetime) -> list[date]:
+    """The months of the half-open [start, end) that month_bounds gives."""
+    return month_range(first_of_month(start), first_of_month(end - timedelta(microseconds=1)))

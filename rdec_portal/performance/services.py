@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from rdec_portal.accounts import roles
 from rdec_portal.performance import registry
 from rdec_portal.performance.models import ClosedMonth, MonthlyMetric, RollupStamp
-from rdec_portal.performance.months import current_month, iso_month, month_bounds, month_of
+from rdec_portal.performance.months import (
+    current_month,
+    iso_month,
+    month_bounds,
+    month_of,
+    month_range,
+)
 from rdec_portal.workflow.audit import audit_record
 from rdec_portal.workflow.models import AuditEntry
 
@@ -39,24 +45,25 @@ def _decimal(number) -> Decimal | None:
     return Decimal(str(number)).quantize(_FOUR_PLACES, rounding=ROUND_HALF_UP)
 
 
+def _row(metric: registry.Metric, month: date, agency_id, value, numerator, denominator):
+    return MonthlyMetric(
+        month=month,
+        agency_id=agency_id,
+        line=metric.line,
+        code=metric.code,
+        value=_decimal(value),
+        numerator=_decimal(numerator),
+        denominator=_decimal(denominator),
+    )
+
+
 def _metric_rows(metric: registry.Metric, month: date) -> list[MonthlyMetric]:
     start, end = month_bounds(month)
-    rows = []
-    for agency_id, value, numerator, denominator in metric.compute(start, end):
-        if agency_id is None or value is None:
-            continue
-        rows.append(
-            MonthlyMetric(
-                month=month,
-                agency_id=agency_id,
-                line=metric.line,
-                code=metric.code,
-                value=_decimal(value),
-                numerator=_decimal(numerator),
-                denominator=_decimal(denominator),
-            )
-        )
-    return rows
+    return [
+        _row(metric, month, agency_id, value, numerator, denominator)
+        for agency_id, value, numerator, denominator in metric.compute(start, end)
+        if agency_id is not None and value is not None
+    ]
 
 
 def _store(codes: list[str], month: date, rows: list[MonthlyMetric]) -> None:
@@ -116,6 +123,95 @@ def rollup_month(*, month: date, codes: Iterable[str] | None = None, by=None) ->
         )
     logger.info("rollup %s: %s rows", iso_month(month), total)
     return total
+
+
+# --- rebuilding a range of months ----------------------------------------------------------------
+
+# Months written per transaction (one upsert each) when rebuilding a range.
+REBUILD_CHUNK_MONTHS = 12
+
+
+def _rows_by_month(chosen: list[registry.Metric], months: list[date]) -> dict[date, list]:
+    """Every month's rows: one query per metric that offers by_month, else one per month."""
+    by_month: dict[date, list[MonthlyMetric]] = {month: [] for month in months}
+    start, end = month_bounds(months[0])[0], month_bounds(months[-1])[1]
+    for metric in chosen:
+        if metric.by_month is None:
+            for month in months:
+                by_month[month].extend(_metric_rows(metric, month))
+            continue
+        for month, agency_id, value, numerator, denominator in metric.by_month(start, end):
+            if month in by_month and agency_id is not None and value is not None:
+                by_month[month].append(
+                    _row(metric, month, agency_id, value, numerator, denominator)
+                )
+    return by_month
+
+
+def _closed_months(months: list[date]) -> set[date]:
+    return set(ClosedMonth.objects.filter(month__in=months).values_list("month", flat=True))
+
+
+@transaction.atomic
+def _store_months(codes: list[str], rows_by_month: dict[date, list[MonthlyMetric]]) -> None:
+    """`_store` for several months: one upsert for all their rows, then each month's stale rows
+    deleted. Rolls back with MonthClosedError if one of them was closed meanwhile."""
+    rows = [row for month_rows in rows_by_month.values() for row in month_rows]
+    if rows:
+        MonthlyMetric.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=_UNIQUE_FIELDS,
+            update_fields=_UPDATE_FIELDS,
+        )
+    for month, month_rows in rows_by_month.items():
+        MonthlyMetric.objects.filter(month=month, code__in=codes).exclude(
+            pk__in=[row.pk for row in month_rows]
+        ).delete()
+    _stamp()
+    # As rollup_month does: a close that committed while we computed wins.
+    closed = _closed_months(list(rows_by_month))
+    if closed:
+        raise MonthClosedError(
+            _("%(month)s is closed: reopen it before recomputing its figures."),
+            code="month_closed",
+            params={"month": iso_month(min(closed))},
+        )
+
+
+def rollup_range(
+    *, first: date, last: date, codes: Iterable[str] | None = None
+) -> dict[date, int | None]:
+    """Recompute every month from `first` to `last` (both included), as rollup_month would month
+    by month, for the back-fill. A metric offering `by_month` is read once for the whole range;
+    the rest once a month. Closed months are left as they are.
+
+    Returns {month: rows written}, None for a month skipped because it is closed.
+    """
+    months = month_range(month_of(first), month_of(last))
+    chosen = registry.metrics(codes)
+    chosen_codes = [metric.code for metric in chosen]
+    closed = _closed_months(months)
+    open_months = [month for month in months if month not in closed]
+    written: dict[date, int | None] = dict.fromkeys(months)
+    for index in range(0, len(open_months), REBUILD_CHUNK_MONTHS):
+        chunk = open_months[index : index + REBUILD_CHUNK_MONTHS]
+        rows_by_month = _rows_by_month(chosen, chunk)
+        try:
+            _store_months(chosen_codes, rows_by_month)
+        except MonthClosedError:
+            # Someone closed one of these months while we computed: month by month, which
+            # skips it and writes the others.
+            for month in chunk:
+                try:
+                    written[month] = rollup_month(month=month, codes=chosen_codes)
+                except MonthClosedError:
+                    written[month] = None
+            continue
+        for month, rows in rows_by_month.items():
+            written[month] = len(rows)
+            logger.info("rollup %s: %s rows", iso_month(month), len(rows))
+    return written
 
 
 def _require_administrator(user) -> None:

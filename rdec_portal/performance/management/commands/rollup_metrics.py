@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from rdec_portal.performance import registry
 from rdec_portal.performance.months import iso_month, month_range, parse_month
-from rdec_portal.performance.services import MonthClosedError, rollup_month
+from rdec_portal.performance.services import MonthClosedError, rollup_month, rollup_range
 
 
 def _month(value: str):
@@ -33,13 +33,19 @@ class Command(BaseCommand):
             registry.metrics(codes)
         except ValueError as exc:  # an unknown --code: say so before touching any month
             raise CommandError(str(exc)) from None
-        for each in months:
+        if month:
             try:
-                rows = rollup_month(month=each, codes=codes)
+                written = {months[0]: rollup_month(month=months[0], codes=codes)}
             except MonthClosedError:
+                written = {months[0]: None}
+        else:
+            # A range: each metric that can is read once for all the months (rollup_range).
+            written = rollup_range(first=months[0], last=months[-1], codes=codes)
+        for each, rows in written.items():
+            if rows is None:
                 self.stdout.write(f"{iso_month(each)}: skipped, the month is closed")
-                continue
-            self.stdout.write(f"{iso_month(each)}: {rows} rows")
+            else:
+                self.stdout.write(f"{iso_month(each)}: {rows} rows")
 
     def _months(self, month, first, last):
         if month and (first or last):

@@ -25,6 +25,8 @@ to that.
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -206,3 +208,29 @@ def running_totals(counts: dict[tuple[date, int], int], start: datetime, end: da
         for agency_id, total in sorted(totals.items()):
             if total:
                 yield month, agency_id, total, total, None
+
+
+# --- reads shared by several metrics during one rebuild -------------------------------------------
+
+_SHARED: ContextVar[dict | None] = ContextVar("performance_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads():
+    """While a rebuild computes its metrics, `shared` keeps what one metric read for the next."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def shared(key, read: Callable):
+    """`read()`, done once per key inside `shared_reads()` (e.g. one GROUP BY month, agency and
+    channel for the eight channels' metrics), and every time outside it."""
+    reads = _SHARED.get()
+    if reads is None:
+        return read()
+    if key not in reads:
+        reads[key] = read()
+    return reads[key]

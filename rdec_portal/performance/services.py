@@ -132,19 +132,22 @@ REBUILD_CHUNK_MONTHS = 12
 
 
 def _rows_by_month(chosen: list[registry.Metric], months: list[date]) -> dict[date, list]:
-    """Every month's rows: one query per metric that offers by_month, else one per month."""
+    """Every month's rows: one read per metric that offers by_month (for all the months at
+    once), else one per month."""
     by_month: dict[date, list[MonthlyMetric]] = {month: [] for month in months}
     start, end = month_bounds(months[0])[0], month_bounds(months[-1])[1]
-    for metric in chosen:
-        if metric.by_month is None:
-            for month in months:
-                by_month[month].extend(_metric_rows(metric, month))
-            continue
-        for month, agency_id, value, numerator, denominator in metric.by_month(start, end):
-            if month in by_month and agency_id is not None and value is not None:
-                by_month[month].append(
-                    _row(metric, month, agency_id, value, numerator, denominator)
-                )
+    with registry.shared_reads():
+        for metric in chosen:
+            if metric.by_month is None:
+                for month in months:
+                    by_month[month].extend(_metric_rows(metric, month))
+                continue
+            for month, agency_id, value, numerator, denominator in metric.by_month(start, end):
+                # Months in the span that are not being written (closed) are left out here.
+                if month in by_month and agency_id is not None and value is not None:
+                    by_month[month].append(
+                        _row(metric, month, agency_id, value, numerator, denominator)
+                    )
     return by_month
 
 
@@ -194,11 +197,14 @@ def rollup_range(
     closed = _closed_months(months)
     open_months = [month for month in months if month not in closed]
     written: dict[date, int | None] = dict.fromkeys(months)
+    rows_by_month = _rows_by_month(chosen, open_months) if open_months else {}
     for index in range(0, len(open_months), REBUILD_CHUNK_MONTHS):
-        chunk = open_months[index : index + REBUILD_CHUNK_MONTHS]
-        rows_by_month = _rows_by_month(chosen, chunk)
+        chunk = {
+            month: rows_by_month[month]
+            for month in open_months[index : index + REBUILD_CHUNK_MONTHS]
+        }
         try:
-            _store_months(chosen_codes, rows_by_month)
+            _store_months(chosen_codes, chunk)
         except MonthClosedError:
             # Someone closed one of these months while we computed: month by month, which
             # skips it and writes the others.
@@ -208,7 +214,7 @@ def rollup_range(
                 except MonthClosedError:
                     written[month] = None
             continue
-        for month, rows in rows_by_month.items():
+        for month, rows in chunk.items():
             written[month] = len(rows)
             logger.info("rollup %s: %s rows", iso_month(month), len(rows))
     return written

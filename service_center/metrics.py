@@ -88,45 +88,21 @@ def closed(start: datetime, end: datetime):
 
 
 def received_by_month(start: datetime, end: datetime):
-    return _counts_by_month(Petition.objects.all(), "received_at", start, end)
-
-
-def _stopped_by_month(queryset, ended: Q, start: datetime, end: datetime, **aggregates):
-    """[((month, agency), {aggregate: total})] of the petitions replied to in a month, or
-    `ended` (closed another way) in it: a petition counts once in a month where both happened,
-    and in each month where they happened apart, as the per-month Q(...) | Q(...) counts it."""
-    replied = _by_agency_month(
-        queryset.filter(replied_at__gte=start, replied_at__lt=end),
-        trunc_month("replied_at"),
-        **aggregates,
-    )
-    ended_apart = _by_agency_month(
-        queryset.filter(ended, closed_at__gte=start, closed_at__lt=end)
-        .alias(replied_month=trunc_month("replied_at"), closed_month=trunc_month("closed_at"))
-        .filter(Q(replied_at__isnull=True) | ~Q(replied_month=F("closed_month"))),
-        trunc_month("closed_at"),
-        **aggregates,
-    )
-    totals: dict[tuple[date, int], dict] = {}
-    for rows in (replied, ended_apart):
-        for r in rows:
-            sums = totals.setdefault(
-                (first_of_month(r["month"]), r["lead_agency_id"]), dict.fromkeys(aggregates, 0)
-            )
-            for name in aggregates:
-                sums[name] += r[name]
-    return sorted(totals.items())
+    """The channels' counts added up (the same GROUP BY, shared during a rebuild)."""
+    totals: dict[tuple[date, int], int] = defaultdict(int)
+    for rows in _received_by_month_and_channel(start, end).values():
+        for month, agency, n in rows:
+            totals[(month, agency)] += n
+    return ((month, agency, n, n, None) for (month, agency), n in sorted(totals.items()))
 
 
 def closed_by_month(start: datetime, end: datetime):
-    rows = _stopped_by_month(
-        Petition.objects.all(),
-        Q(status__in=[Status.NOT_HANDLED, Status.MERGED]),
-        start,
-        end,
-        n=Count("pk"),
+    rows = _finished_by_month(start, end)
+    return (
+        (month, agency, r["closed"], r["closed"], None)
+        for (month, agency), r in rows
+        if r["closed"]
     )
-    return ((month, agency, r["n"], r["n"], None) for (month, agency), r in rows)
 
 
 def _on_time(queryset, start, end):
@@ -137,25 +113,6 @@ def _on_time(queryset, start, end):
     )
     return (
         (
-            r["lead_agency_id"],
-            Decimal(r["on_time"]) * 100 / r["answered"],
-            r["on_time"],
-            r["answered"],
-        )
-        for r in rows
-    )
-
-
-def _on_time_by_month(queryset, start, end):
-    rows = _by_agency_month(
-        queryset.filter(replied_at__gte=start, replied_at__lt=end, due_at__isnull=False),
-        trunc_month("replied_at"),
-        answered=Count("pk"),
-        on_time=Count("pk", filter=Q(replied_at__lte=F("due_at"))),
-    )
-    return (
-        (
-            first_of_month(r["month"]),
             r["lead_agency_id"],
             Decimal(r["on_time"]) * 100 / r["answered"],
             r["on_time"],
@@ -179,12 +136,21 @@ def open_overdue(start: datetime, end: datetime):
     return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
 
 
+def _share_by_month(start, end, part: str, whole: str):
+    """Rows (month, agency, part ÷ whole × 100, part, whole) from the shared finished read."""
+    return (
+        (month, agency, Decimal(r[part]) * 100 / r[whole], r[part], r[whole])
+        for (month, agency), r in _finished_by_month(start, end)
+        if r[whole]
+    )
+
+
 def replied_on_time_by_month(start: datetime, end: datetime):
-    return _on_time_by_month(Petition.objects.all(), start, end)
+    return _share_by_month(start, end, "replied_on_time", "answered")
 
 
 def dispatch_on_time_by_month(start: datetime, end: datetime):
-    return _on_time_by_month(Petition.objects.filter(category__is_dispatch=True), start, end)
+    return _share_by_month(start, end, "dispatch_on_time", "dispatch_answered")
 
 
 def open_overdue_by_month(start: datetime, end: datetime):
@@ -476,33 +442,70 @@ def working_days_median(start: datetime, end: datetime):
         yield agency_id, median, median * len(days), len(days)
 
 
+def _finished_by_month(start: datetime, end: datetime):
+    """[((month, agency), totals)] for the metrics of finished petitions ("closed", replied on
+    time, dispatch on time, closed on time, average working days), read together: one GROUP BY
+    month of the replies, one of the other endings ("not handled", merged) in another month than
+    the reply. So a petition counts once in a month where both happened and in each month where
+    they happened apart, as the per-month Q(replied in it) | Q(ended in it) counts it. Shared
+    during a rebuild (registry.shared)."""
+
+    def read():
+        has_due = Q(due_at__isnull=False)
+        dispatch = Q(category__is_dispatch=True)
+        replied = _by_agency_month(
+            Petition.objects.filter(replied_at__gte=start, replied_at__lt=end),
+            trunc_month("replied_at"),
+            closed=Count("pk"),
+            answered=Count("pk", filter=has_due),
+            replied_on_time=Count("pk", filter=Q(replied_at__lte=F("due_at"))),
+            dispatch_answered=Count("pk", filter=dispatch & has_due),
+            dispatch_on_time=Count("pk", filter=dispatch & Q(replied_at__lte=F("due_at"))),
+            clock_finished=Count("pk", filter=has_due),
+            clock_on_time=Count("pk", filter=has_due & _stopped_by_due()),
+            days_total=Sum("working_days_to_close"),
+            days_counted=Count("working_days_to_close"),
+        )
+        ended_apart = _by_agency_month(
+            Petition.objects.filter(
+                status__in=[Status.NOT_HANDLED, Status.MERGED],
+                closed_at__gte=start,
+                closed_at__lt=end,
+            )
+            .alias(replied_month=trunc_month("replied_at"), closed_month=trunc_month("closed_at"))
+            .filter(Q(replied_at__isnull=True) | ~Q(replied_month=F("closed_month"))),
+            trunc_month("closed_at"),
+            closed=Count("pk"),
+            clock_finished=Count("pk", filter=NOT_HANDLED & has_due),
+            clock_on_time=Count("pk", filter=NOT_HANDLED & has_due & _stopped_by_due()),
+            days_total=Sum("working_days_to_close", filter=NOT_HANDLED),
+            days_counted=Count("working_days_to_close", filter=NOT_HANDLED),
+        )
+        names = ["closed", "answered", "replied_on_time", "dispatch_answered"]
+        names += ["dispatch_on_time", "clock_finished", "clock_on_time"]
+        names += ["days_total", "days_counted"]
+        totals: dict[tuple[date, int], dict] = {}
+        for rows in (replied, ended_apart):
+            for r in rows:
+                key = (first_of_month(r["month"]), r["lead_agency_id"])
+                sums = totals.setdefault(key, dict.fromkeys(names, 0))
+                for name in names:
+                    sums[name] += r.get(name) or 0
+        return sorted(totals.items())
+
+    return registry.shared(("finished_by_month", start, end), read)
+
+
 def closed_on_time_by_month(start: datetime, end: datetime):
-    rows = _stopped_by_month(
-        Petition.objects.filter(due_at__isnull=False),
-        NOT_HANDLED,
-        start,
-        end,
-        finished=Count("pk"),
-        on_time=Count("pk", filter=_stopped_by_due()),
-    )
-    return (
-        (month, agency, Decimal(r["on_time"]) * 100 / r["finished"], r["on_time"], r["finished"])
-        for (month, agency), r in rows
-    )
+    return _share_by_month(start, end, "clock_on_time", "clock_finished")
 
 
 def working_days_average_by_month(start: datetime, end: datetime):
-    rows = _stopped_by_month(
-        Petition.objects.filter(working_days_to_close__isnull=False),
-        NOT_HANDLED,
-        start,
-        end,
-        total=Sum("working_days_to_close"),
-        n=Count("working_days_to_close"),
-    )
     return (
-        (month, agency, Decimal(r["total"]) / r["n"], r["total"], r["n"])
-        for (month, agency), r in rows
+        (month, agency, Decimal(r["days_total"]) / r["days_counted"], r["days_total"])
+        + (r["days_counted"],)
+        for (month, agency), r in _finished_by_month(start, end)
+        if r["days_counted"]
     )
 
 

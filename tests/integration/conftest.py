@@ -22,8 +22,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from email import message_from_bytes
 from pathlib import Path
 from urllib.parse import quote
@@ -32,29 +30,12 @@ import pytest
 import redis
 from django.db import connection
 
+from load.processes import free_port, wait_until
 from rdec_portal.celery import app as celery_app
 from rdec_portal.workflow.relay import relay_wait_idle
 
 REPO = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
-
-
-def wait_until(predicate: Callable[[], object], timeout: float, interval: float = 0.05):
-    """Poll until predicate() is truthy and return its value; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s: {predicate}")
-        time.sleep(interval)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:

@@ -3,6 +3,7 @@ each metric's headline against its target, the league table with its minimum-cou
 12-month series."""
 
 import hashlib
+import html
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -138,15 +139,26 @@ def parts_cache_key(stamp, *, metrics: list[Metric], scope: str, month: date) ->
 
 
 class _Numbers:
-    """The `figure` filter with the active language's separators looked up once, not per cell."""
+    """The `figure` filter, HTML-escaped, with the active language's separators looked up once
+    and each distinct value formatted once (a count's value and numerator are the same)."""
 
     def __init__(self):
         language = get_language()
         self.decimal_sep = formats.get_format("DECIMAL_SEPARATOR", language)
         self.grouping = formats.get_format("NUMBER_GROUPING", language)
         self.thousand_sep = formats.get_format("THOUSAND_SEPARATOR", language)
+        self.done: dict = {}
 
     def __call__(self, value) -> str:
+        if value not in self.done:
+            self.done[value] = html.escape(self._format(value))
+        return self.done[value]
+
+    def plain(self, value) -> str:
+        """Unescaped, for the template to escape."""
+        return self._format(value)
+
+    def _format(self, value) -> str:
         if value is None:
             return EMPTY
         rounded = Decimal(value).quantize(_CENT)
@@ -224,12 +236,15 @@ def _panel(metric, *, month, months, month_iso, figures, sums, numbers, statuses
 
     def cells(row) -> dict:
         return {
-            "code": escape(row.agency_code),
-            "link": escape(f"{detail_url}?agency={quote(row.agency_code, safe='/')}{link_end}"),
-            "name": escape(row.agency_name),
-            "value": escape(numbers(row.value)),
-            "numerator": escape(numbers(row.numerator)),
-            "denominator": escape(numbers(row.denominator)),
+            # html.escape is what django.utils.html.escape does, without its lazy-string wrapper.
+            "code": html.escape(row.agency_code),
+            "link": html.escape(
+                f"{detail_url}?agency={quote(row.agency_code, safe='/')}{link_end}"
+            ),
+            "name": html.escape(row.agency_name),
+            "value": numbers(row.value),
+            "numerator": numbers(row.numerator),
+            "denominator": numbers(row.denominator),
         }
 
     label = str(metric.label)
@@ -241,8 +256,8 @@ def _panel(metric, *, month, months, month_iso, figures, sums, numbers, statuses
         "slug": metric.slug,
         "label": label,
         "about": about,
-        "value": f"{numbers(value)} {unit}",
-        "target": EMPTY if metric.target is None else f"{numbers(metric.target)} {unit}",
+        "value": f"{numbers.plain(value)} {unit}",
+        "target": EMPTY if metric.target is None else f"{numbers.plain(metric.target)} {unit}",
         "status": statuses[metric.status(value)],
         "score": None if score is None else floatformat(score, 2),
         "ranked": mark_safe(  # noqa: S308 - every value in it is escaped above
@@ -265,7 +280,7 @@ def _panel(metric, *, month, months, month_iso, figures, sums, numbers, statuses
             _("%(label)s, last 12 months") % {"label": escape(label)}
         ),
         "series": mark_safe(  # noqa: S308 - numbers only, escaped
-            "".join(f'<td class="num">{escape(numbers(point.value))}</td>' for point in points)
+            "".join(f'<td class="num">{numbers(point.value)}</td>' for point in points)
         ),
         "series_status": mark_safe(  # noqa: S308 - the status spans are built escaped
             "".join(f"<td>{statuses[point.status]}</td>" for point in points)

@@ -1,4 +1,5 @@
-"""The mayor's dashboard. Every page reads only MonthlyMetric (and Agency for names)."""
+"""The mayor's dashboard. Every page reads only MonthlyMetric (with Agency for names, and the
+rollup's stamp to find its cached panels)."""
 
 from functools import wraps
 

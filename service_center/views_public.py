@@ -1,7 +1,11 @@
 """Citizens' pages: file a petition, confirm it, track it. No login; never personal data."""
 
+import json
+
 from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -17,7 +21,14 @@ from service_center.forms import PetitionForm, ReopenForm, SurveyForm, TrackForm
 from service_center.models import Category, Status, SurveyAnswer
 from service_center.services import REOPEN_WINDOW, SURVEY_WINDOW, PetitionError
 
-SUBMITTED_SESSION_KEY = "service_center_submitted"
+# The browser's last few submissions (number and secret, by form token), so that the same form
+# posted twice or a reload of the receipt shows the secret again. A signed cookie rather than
+# the session: a citizen gets no server-side session, and the submission commits once instead of
+# twice (the petition, then the session row).
+SUBMITTED_COOKIE = "sc_submitted"
+SUBMITTED_COOKIE_SALT = "service_center.submitted"
+SUBMITTED_COOKIE_SECONDS = 60 * 60
+SUBMITTED_KEEP = 5
 TRACKED_SESSION_KEY = "service_center_tracked"
 # Wrong tracking attempts allowed per address, and per case number, in the window.
 TRACK_LIMIT_PER_ADDRESS = 10
@@ -25,17 +36,36 @@ TRACK_LIMIT_PER_NUMBER = 5
 TRACK_WINDOW_SECONDS = 15 * 60
 
 
-def _remember_submission(request, result) -> None:
-    # A repeated post of the same form finds the secret here (only its hash is stored).
-    # A session failure must not hide the case number: the page is rendered regardless.
+def _submitted(request) -> dict:
     try:
-        saved = request.session.get(SUBMITTED_SESSION_KEY, {})
+        raw = request.get_signed_cookie(
+            SUBMITTED_COOKIE, salt=SUBMITTED_COOKIE_SALT, max_age=SUBMITTED_COOKIE_SECONDS
+        )
+        saved = json.loads(raw)
+    except (KeyError, signing.BadSignature, ValueError):
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def _remember_submission(request, response, result) -> None:
+    # A failure here must not hide the case number: the page already shows number and secret.
+    try:
+        saved = _submitted(request)
         saved[result.petition.idempotency_key or ""] = {
             "number": result.petition.number,
             "secret": result.secret,
         }
-        request.session[SUBMITTED_SESSION_KEY] = dict(list(saved.items())[-5:])
-    except Exception:  # noqa: BLE001, S110 - the page below still shows number and secret
+        response.set_signed_cookie(
+            SUBMITTED_COOKIE,
+            json.dumps(dict(list(saved.items())[-SUBMITTED_KEEP:]), separators=(",", ":")),
+            salt=SUBMITTED_COOKIE_SALT,
+            max_age=SUBMITTED_COOKIE_SECONDS,
+            path=reverse("service_center:petition_new").rsplit("/", 2)[0] + "/",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    except Exception:  # noqa: BLE001, S110 - the page still shows number and secret
         pass
 
 
@@ -73,11 +103,10 @@ def petition_new(request):
             form.add_service_errors(exc)
         else:
             if result.created:
-                _remember_submission(request, result)
-                return _thanks(request, result.petition, result.secret)
-            earlier = request.session.get(SUBMITTED_SESSION_KEY, {}).get(
-                result.petition.idempotency_key, {}
-            )
+                response = _thanks(request, result.petition, result.secret)
+                _remember_submission(request, response, result)
+                return response
+            earlier = _submitted(request).get(result.petition.idempotency_key, {})
             return _thanks(request, result.petition, earlier.get("secret"))
     return render(
         request,
@@ -91,7 +120,7 @@ def petition_new(request):
 @require_safe
 def petition_thanks(request):
     """The last submission of this browser, e.g. after going back or reloading."""
-    saved = list(request.session.get(SUBMITTED_SESSION_KEY, {}).values())
+    saved = list(_submitted(request).values())
     if not saved:
         return redirect("service_center:petition_new")
     petition = selectors.public_petition(saved[-1]["number"])

@@ -311,3 +311,29 @@ def test_a_repeated_submission_after_the_first_committed_gives_the_first_number(
     petition = Petition.objects.get()
     assert petition.subject == "路燈不亮"
     assert petition.number in first.content.decode() and petition.number in second.content.decode()
+
+
+def test_a_citizen_gets_no_server_side_session_and_the_receipt_survives_a_reload(
+    client, frozen, category
+):
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+
+    response = client.post(NEW, form_data(category))
+    assert response.status_code == 200
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert Session.objects.count() == 0
+    cookie = response.cookies["sc_submitted"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/service-center/petitions/"
+    receipt = client.get(reverse("service_center:petition_thanks"))
+    petition = Petition.objects.get()
+    assert receipt.context["petition"] == petition and receipt.context["secret"]
+
+
+def test_a_tampered_receipt_cookie_shows_nothing(client, frozen, category):
+    client.post(NEW, form_data(category))
+    signed = client.cookies["sc_submitted"].value
+    client.cookies["sc_submitted"] = signed.replace(signed[-5:], "AAAAA")
+    response = client.get(reverse("service_center:petition_thanks"))
+    assert response.status_code == 302 and response["Location"] == NEW

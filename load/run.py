@@ -358,6 +358,19 @@ class Scenario:
                 return True
         return False
 
+    def supervise_worker(self) -> None:
+        """Start the Celery worker again if it exited, as its process supervisor (systemd with
+        Restart=always, docs/operations.md) does in production. A Redis server going away under
+        a worker can end it ("Unrecoverable error" in kombu's reconnect); the outbox sweep then
+        republishes what it had not finished, so nothing is lost or sent twice."""
+        if self.worker.running:
+            return
+        self.restarts = getattr(self, "restarts", 0) + 1
+        name = f"worker-restart-{self.restarts}"
+        self.event(f"the Celery worker had exited (see its log); started again as {name}")
+        self.worker = processes.celery_worker(name, self.env, self.dir)
+        self.services.append(self.worker)
+
     def drain(self) -> None:
         """Wait until the outbox has nothing left to do (bounded: the sweep retries in seconds)."""
         pending = (
@@ -365,9 +378,14 @@ class Scenario:
             "WHERE processed_at IS NULL AND failed_at IS NULL"
         )
         started = time.monotonic()
+
+        def drained() -> bool:
+            self.supervise_worker()
+            return self.target.scalar(pending) == 0
+
         try:
             processes.wait_until(
-                lambda: self.target.scalar(pending) == 0,
+                drained,
                 timeout=max(90, 8 * RETRY_DELAY_SECONDS),
                 interval=0.5,
                 what="the outbox drains",

@@ -13,17 +13,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from rdec_portal.accounts.roles import Line
 from service_center import services
 from service_center.models import Attachment, Petition
-from tests.service_center.factories import CategoryFactory, DispatchCategoryFactory
+from tests.service_center.factories import CategoryFactory
 
 NEW = reverse("service_center:petition_new")
 # A Thursday morning in Kaohsiung.
@@ -102,19 +100,8 @@ CORPUS = [
 
 
 @pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
 def category(agency_a):
     return CategoryFactory(code="sidewalk", agency=agency_a)
-
-
-@pytest.fixture
-def dispatch_category(agency_a):
-    return DispatchCategoryFactory(code="pothole", agency=agency_a)
 
 
 @pytest.fixture(autouse=True)
@@ -219,8 +206,7 @@ def test_a_jpeg_with_html_in_a_comment_is_stored_without_it(client, frozen, cate
 
 
 @pytest.fixture
-def dispatched(frozen, dispatch_category, rdec_user, staff_a):
-    desk_user = rdec_user(Line.SERVICE_CENTER)
+def dispatched(frozen, dispatch_category, desk_user, staff_a):
     result = services.petition_submit(
         category=dispatch_category,
         subject="路面坑洞",

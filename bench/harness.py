@@ -258,10 +258,13 @@ def _floor_call(op: Operation, ctx) -> Callable:
         direct.__qualname__ = f"floor {op.floor}"
         return direct
     method = getattr(ctx, "floor_method", {}).get(op.floor, "get")
+    # What the operation sends, the floor gets too: the same form to parse, the same text to index.
+    data = getattr(ctx, "floor_data", {}).get(op.floor)
     client = getattr(ctx, op.client)
 
     def call():
-        return getattr(client, method)(f"/bench/floor/{op.floor}/")
+        url = f"/bench/floor/{op.floor}/"
+        return getattr(client, method)(url, data) if data else getattr(client, method)(url)
 
     call.__qualname__ = f"floor {op.floor}"
     return call

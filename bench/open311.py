@@ -32,6 +32,15 @@ WINDOW = timedelta(days=30)
 KEYS = 20
 
 
+# The bare insert the POST is measured against stores the same text (see post_request).
+FLOOR_SUBMISSION = {
+    "subject": "夜間工廠噪音，每天晚上十點後還在運轉。",
+    "description": "夜間工廠噪音，每天晚上十點後還在運轉。",
+    "name": "陳小華",
+    "email": "citizen@example.com",
+}
+
+
 @dataclass
 class Context:
     public: Client
@@ -41,6 +50,7 @@ class Context:
     number: str
     keys: itertools.cycle
     floor_method: dict = field(default_factory=lambda: {"insert": "post"})
+    floor_data: dict = field(default_factory=lambda: {"insert": FLOOR_SUBMISSION})
 
 
 def setup() -> Context:

@@ -33,6 +33,16 @@ OPEN = tuple(str(s) for s in OPEN_STATUSES)
 API_OPEN = "&".join(f"status={s}" for s in OPEN)
 
 
+# What a citizen types; the floor's bare insert gets (and stores) the same text.
+SUBMISSION = {
+    "subject": "夜間工廠噪音",
+    "description": "附近工廠每天晚上十點後還在運轉，噪音很大，影響睡眠。",
+    "name": "陳小華",
+    "email": "citizen@example.com",
+    "has_consented": "on",
+}
+
+
 @dataclass
 class Context:
     staff: Client
@@ -45,6 +55,7 @@ class Context:
     month: tuple[date, date]
     deep: dict = field(default_factory=dict)
     floor_method: dict = field(default_factory=lambda: {"insert": "post"})
+    floor_data: dict = field(default_factory=lambda: {"insert": SUBMISSION})
     # Search terms: a rare phrase (trigram index), a common two-character word, a rare one.
     phrase: str = "自由一路21號"
     word: str = "積水"
@@ -386,16 +397,7 @@ def case_api(ctx):
 @operation("Public petition submission (form POST)", floor="insert", target=3, client="citizen")
 def submit(ctx):
     return ctx.citizen.post(
-        NEW,
-        {
-            "idempotency_key": uuid.uuid4().hex,
-            "category": ctx.category.pk,
-            "subject": "夜間工廠噪音",
-            "description": "附近工廠每天晚上十點後還在運轉，噪音很大，影響睡眠。",
-            "name": "陳小華",
-            "email": "citizen@example.com",
-            "has_consented": "on",
-        },
+        NEW, {**SUBMISSION, "idempotency_key": uuid.uuid4().hex, "category": ctx.category.pk}
     )
 
 

@@ -1,9 +1,12 @@
+import functools
+
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
@@ -59,9 +62,15 @@ def public_links() -> list[dict]:
 
 
 def _first_url(names: list[str]) -> str | None:
+    return _first_url_in(get_urlconf() or settings.ROOT_URLCONF, tuple(names))
+
+
+@functools.lru_cache(maxsize=64)
+def _first_url_in(urlconf: str, names: tuple[str, ...]) -> str | None:
+    # Every page's navigation asks this; the answer changes only with the URL configuration.
     for name in names:
         try:
-            return reverse(name)
+            return reverse(name, urlconf=urlconf)
         except NoReverseMatch:
             continue
     return None

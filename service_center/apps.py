@@ -13,11 +13,14 @@ class ServiceCenterConfig(AppConfig):
         # The queue's cached filter form lists categories and districts: a change shows at once.
         from django.db.models.signals import post_delete, post_save
 
-        from rdec_portal.accounts.models import Agency
+        from rdec_portal.accounts.models import Agency, User
         from service_center import emails  # noqa: F401
+        from service_center.catalogue_cache import bump_catalogue_version
         from service_center.models import Category
-        from service_center.queue import bump_catalogue_version
+        from service_center.queue import bump_handlers_version
 
+        for signal in (post_save, post_delete):
+            signal.connect(bump_handlers_version, sender=User, dispatch_uid="sc-handlers")
         for model in (Category, Agency):
             post_save.connect(bump_catalogue_version, sender=model, dispatch_uid=f"sc-cat-{model}")
             post_delete.connect(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts.models import Agency, User
 from rdec_portal.forms import ROCDateField
+from service_center.catalogue_cache import active_category
 from service_center.files import ALLOWED_DESCRIPTION, MAX_FILES
 from service_center.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -80,7 +81,7 @@ class CategoryChoiceField(forms.TypedChoiceField):
             raise invalid from None
         if self.known is not None and self.known.pk == pk:
             return self.known
-        category = Category.objects.active().select_related("agency").filter(pk=pk).first()
+        category = active_category(pk)
         if category is None:
             raise invalid
         return category
@@ -179,12 +180,7 @@ class PetitionForm(forms.Form):
 
     def _posted_category(self) -> Category | None:
         raw = self.data.get("category") if self.is_bound else self.initial.get("category")
-        try:
-            if not raw:
-                return None
-            return Category.objects.active().select_related("agency").filter(pk=int(raw)).first()
-        except (TypeError, ValueError):
-            return None
+        return active_category(raw) if raw else None
 
     @classmethod
     def new(cls, **kwargs):

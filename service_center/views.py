@@ -20,6 +20,7 @@ from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
 from rdec_portal.workflow.calendar import day_end
 from rdec_portal.workflow.models import AuditEntry
 from service_center import exports, nearby, permissions, reply_templates, selectors, services
+from service_center.catalogue_cache import catalogue_version
 from service_center.due import due_state
 from service_center.forms import (
     AcceptForm,
@@ -36,7 +37,7 @@ from service_center.forms import (
 )
 from service_center.keyset import keyset_page
 from service_center.models import AGENCY_STATUSES, OPEN_STATUSES, Petition, PetitionRequest, Status
-from service_center.queue import BulkAssignForm, QueueFilterForm, catalogue_version, queue_rows
+from service_center.queue import BulkAssignForm, QueueFilterForm, queue_rows, queue_rows_html
 from service_center.services import PetitionError
 
 PAGE_SIZE = 50
@@ -85,11 +86,14 @@ def queue(request):
         before=request.GET.get("before"),
         count_cap=PAGE_SIZE if filters.q.strip() else None,
     )
+    rows = queue_rows(page.rows, now)
+    bulk_form = _bulk_form(request)
     context = {
         "form": form,
         "page": page,
-        "rows": queue_rows(page.rows, now),
-        "bulk_form": _bulk_form(request),
+        "rows": rows,
+        "rows_html": queue_rows_html(rows, selectable=bulk_form is not None),
+        "bulk_form": bulk_form,
         "query": query,
         "filters_key": f"{catalogue_version()}:{query}",
         "sort": filters.sort,

@@ -22,6 +22,21 @@ def _fresh_working_day_calendar():
     calendar_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    # A rolled-back row sends no signal: what a test cached (the catalogue, an unread count)
+    # must not reach the next one.
+    from django.core.cache import cache
+
+    from service_center import catalogue_cache
+
+    cache.clear()
+    catalogue_cache.forget()
+    yield
+    cache.clear()
+    catalogue_cache.forget()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

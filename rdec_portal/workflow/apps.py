@@ -15,4 +15,12 @@ class WorkflowConfig(AppConfig):
         # Register the shared outbox handlers (email) in every process, web and worker alike, and
         # connect the calendar's override signals, so an admin edit in any process tells the
         # others to reload their cached working days.
+        # The cached unread count in the staff header follows every saved or deleted notification.
+        from django.db.models.signals import post_delete, post_save
+
         from rdec_portal.workflow import calendar, emails  # noqa: F401
+        from rdec_portal.workflow.models import Notification
+        from rdec_portal.workflow.notifications import forget_unread_on_change
+
+        for signal in (post_save, post_delete):
+            signal.connect(forget_unread_on_change, sender=Notification, dispatch_uid="unread")

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -79,14 +80,17 @@ def notification_mark_read(*, notification: Notification, when: datetime | None 
     )
     if updated:
         notification.refresh_from_db(fields=["read_at"])
+        unread_count_forget(notification.recipient_id)
     return bool(updated)
 
 
 def notifications_mark_all_read(*, recipient, when: datetime | None = None) -> int:
     """Mark every unread notification of recipient read; returns how many changed."""
-    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
+    updated = Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
         read_at=when or timezone.now()
     )
+    unread_count_forget(recipient.pk)
+    return updated
 
 
 def notifications_for(user) -> QuerySet[Notification]:
@@ -96,10 +100,37 @@ def notifications_for(user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
+# The staff header shows the unread count on every page: kept in the cache, forgotten whenever
+# one of the user's notifications is added, read or removed (below, and the model's signals in
+# apps.py); anything done around those shows within UNREAD_CACHE_SECONDS.
+UNREAD_CACHE_SECONDS = 300
+
+
+def _unread_key(user_id) -> str:
+    return f"workflow:unread:{user_id}"
+
+
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def unread_count_forget(user_id) -> None:
+    """Drop the cached count now and again at commit, so that no request in between caches the
+    count from before the change."""
+    key = _unread_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def forget_unread_on_change(sender, instance, **kwargs) -> None:
+    unread_count_forget(instance.recipient_id)
 
 
 def unread_notifications(request) -> dict:

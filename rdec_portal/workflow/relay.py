@@ -141,9 +141,16 @@ class _Publisher:
     def _run(self) -> None:
         while True:
             batch = [self.queue.get()]
+            # What else arrives within the batch window goes in the same publish.
+            deadline = time.monotonic() + settings.OUTBOX_RELAY_BATCH_MS / 1000
             while len(batch) < settings.OUTBOX_SWEEP_BATCH_SIZE:
+                remaining = deadline - time.monotonic()
                 try:
-                    batch.append(self.queue.get_nowait())
+                    batch.append(
+                        self.queue.get(timeout=remaining)
+                        if remaining > 0
+                        else self.queue.get_nowait()
+                    )
                 except queue.Empty:
                     break
             try:

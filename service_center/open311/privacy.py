@@ -47,18 +47,18 @@ class PersonalDataMask:
     """One petitioner's masking, for several of their texts (description, address)."""
 
     def __init__(self, *, name: str = "", email: str = "", phone: str = ""):
-        self.own = [
-            (v.casefold(), re.compile(re.escape(v), re.IGNORECASE))
-            for v in _variants(name, email, phone)
-        ]
+        # Compiled only where found: a list of a thousand petitioners compiles next to nothing
+        # (their names are rarely in their own descriptions) rather than thrashing re's cache.
+        self.own = [(v, v.casefold()) for v in _variants(name, email, phone)]
 
     def __call__(self, text: str) -> str:
         if not text:
             return text
         folded = text.casefold()
-        for value, own in self.own:
-            if value in folded:
-                text = own.sub(MASK, text)
+        for value, folded_value in self.own:
+            if folded_value in folded:
+                text = re.sub(re.escape(value), MASK, text, flags=re.IGNORECASE)
+                folded = text.casefold()
         if _MAY_HOLD_CONTACT.search(text):
             for pattern in _PATTERNS:
                 text = pattern.sub(MASK, text)

@@ -194,6 +194,7 @@ def _page_queries(client, url) -> int:
 def test_tokens_page_queries_do_not_grow_with_tokens(client, staff_a):
     client.force_login(staff_a)
     api_token_create(user=staff_a, name="first")
+    _page_queries(client, TOKENS)  # the first page also fills the caches (the unread count)
     with_one = _page_queries(client, TOKENS)
     for number in range(19):
         api_token_create(user=staff_a, name=f"token {number}")

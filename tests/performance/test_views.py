@@ -137,6 +137,7 @@ def test_dashboard_query_count_does_not_grow_with_agencies_or_months(
     rows_metric([])
     client.force_login(mayor_office)
     MonthlyMetricFactory(month=OCTOBER)
+    _dashboard_queries(client)  # the first page also fills the caches (the unread count)
     few = len(_dashboard_queries(client))
     for index in range(12):
         agency = AgencyFactory(code=f"X{index}")
@@ -240,6 +241,7 @@ def test_drill_down_query_count_does_not_grow_with_agencies(client, mayor_office
     client.force_login(mayor_office)
     url = reverse("performance:metric", args=["accounts.active_staff"])
     MonthlyMetricFactory(month=OCTOBER)
+    assert client.get(url).status_code == 200  # fills the caches (the unread count)
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     for index in range(15):

@@ -303,6 +303,26 @@ def test_a_submission_reads_the_catalogue_once_and_writes_in_single_statements(
     assert count("SELECT", "service_center_petition") == 0  # the repeat check is the unique key
     assert count("SELECT", "workflow_outboxmessage") == 0  # ON CONFLICT DO NOTHING
     assert count("", "service_center_petitionnumbersequence") == 1  # upsert ... RETURNING
+    # The next citizen's category comes from this process's copy of the catalogue.
+    with CaptureQueriesContext(connection) as queries:
+        client.post(NEW, form_data(category, idempotency_key="b" * 32))
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert Petition.objects.count() == 2
+    assert count("SELECT", "service_center_category") == 0
+
+
+def test_a_category_changed_in_the_admin_applies_to_the_next_submission(client, frozen, category):
+    client.post(NEW, form_data(category))  # the catalogue is now in memory
+    category.limit_working_days = 1
+    category.save()
+    client.post(NEW, form_data(category, idempotency_key="b" * 32))
+    assert Petition.objects.get(idempotency_key="b" * 32).category.limit_working_days == 1
+    category.is_active = False
+    category.save()
+    response = client.post(NEW, form_data(category, idempotency_key="c" * 32, subject="留著"))
+    assert response.status_code == 400
+    assert "留著" in response.content.decode()  # what was typed is kept
+    assert not Petition.objects.filter(idempotency_key="c" * 32).exists()
 
 
 def test_a_repeated_submission_after_the_first_committed_gives_the_first_number(client, category):

@@ -149,6 +149,9 @@ def test_the_handler_list_shows_a_new_colleague_at_once(
     newcomer = django_user_model.objects.create(username="newcomer", agency=agency_a)
     after = client.get(QUEUE).content.decode()
     assert f'value="{newcomer.pk}"' in after
+    newcomer.last_name = "改名"
+    newcomer.save()
+    assert "改名" in client.get(QUEUE).content.decode()
     cache.clear()
 
 

@@ -60,6 +60,19 @@ def test_the_queue_finds_cases_by_number_start_and_by_words(client, staff_a, cas
     assert numbers(client.get(QUEUE, {"q": q})) == expected
 
 
+def test_a_whole_number_finds_that_case_not_text_quoting_it(client, staff_a, cases):
+    cases["pothole"].description = "同 1151125-0002 的噪音案"
+    cases["pothole"].save(update_fields=["description"])
+    client.force_login(staff_a)
+    assert numbers(client.get(QUEUE, {"q": "1151125-0002"})) == ["1151125-0002"]
+    # Part of a number still searches the text too.
+    assert numbers(client.get(QUEUE, {"q": "1151125-000"})) == [
+        "1151125-0001",
+        "1151125-0002",
+        "1151126-0001",
+    ]
+
+
 def test_the_api_searches_the_same_way(client, staff_a, cases):
     client.force_login(staff_a)
     found = client.get(API, {"q": "1151125"}).json()["results"]

@@ -109,6 +109,24 @@ def test_context_processor_counts_with_one_query_and_none_for_anonymous(
         assert unread_notifications(request) == {"unread_notifications": 1}
 
 
+def test_the_unread_count_is_counted_once_then_follows_every_change(
+    staff_a, django_assert_num_queries
+):
+    request = RequestFactory().get("/")
+    request.user = staff_a
+    first = notify(recipient=staff_a, title="one")
+    assert unread_notifications(request) == {"unread_notifications": 1}
+    with django_assert_num_queries(0):  # every later page reads it from the cache
+        assert unread_notifications(request) == {"unread_notifications": 1}
+    notify(recipient=staff_a, title="two")
+    assert unread_count(staff_a) == 2
+    # Saved or deleted outside the services (the admin, a cascade) counts again too.
+    Notification.objects.create(recipient=staff_a, title="from the admin")
+    assert unread_count(staff_a) == 3
+    first.delete()
+    assert unread_count(staff_a) == 2
+
+
 # --- the inbox pages --------------------------------------------------------------------------
 
 

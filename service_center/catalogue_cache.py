@@ -1,0 +1,64 @@
+"""The active category catalogue, kept in memory between requests.
+
+Every public submission, Open311 POST and staff-recorded petition needs its category (agency,
+handling limit, extra questions): a few dozen rows that change a few times a year. Reading one
+from the database is most of what a submission does besides saving it (bench/), so each process
+keeps the active catalogue and reads it again when the catalogue version changes: a category or
+an agency saved or deleted anywhere bumps the version in the shared cache. A change made around
+the signals (a queryset update in a shell) shows within MEMO_SECONDS.
+"""
+
+import copy
+import threading
+import time
+
+from django.core.cache import cache
+
+from service_center.models import Category
+
+_VERSION_KEY = "service_center:catalogue-version"
+MEMO_SECONDS = 60
+
+_lock = threading.Lock()
+_memo: dict = {"version": None, "loaded": 0.0, "categories": {}}
+
+
+def catalogue_version() -> int:
+    """Changes whenever a category or an agency is saved or deleted: the key of everything
+    cached from the catalogue (this memo, the queue's rendered filter form)."""
+    return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+
+
+def bump_catalogue_version(**kwargs) -> None:
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:  # not cached yet (or evicted): any new value differs from the old keys
+        cache.set(_VERSION_KEY, 1, timeout=None)
+
+
+def _active_categories() -> dict[int, Category]:
+    version = catalogue_version()
+    now = time.monotonic()
+    with _lock:
+        if _memo["version"] == version and now - _memo["loaded"] < MEMO_SECONDS:
+            return _memo["categories"]
+    categories = {c.pk: c for c in Category.objects.active().select_related("agency")}
+    with _lock:
+        _memo.update(version=version, loaded=now, categories=categories)
+    return categories
+
+
+def active_category(pk) -> Category | None:
+    """The active category with this id (its agency loaded), or None; a copy the caller may
+    change without touching the shared one."""
+    try:
+        found = _active_categories().get(int(pk))
+    except (TypeError, ValueError):
+        return None
+    return copy.copy(found) if found is not None else None
+
+
+def forget() -> None:
+    """Drop the memo (tests that change the catalogue without the signals)."""
+    with _lock:
+        _memo.update(version=None, loaded=0.0, categories={})

@@ -154,11 +154,17 @@ def dispatch_fix_reject(*, petition: Petition, reason: str) -> Petition:
 # --- reads --------------------------------------------------------------------------------------
 
 
-def case_photos(petition: Petition) -> dict[str, list[Attachment]]:
-    """The before and after photos of a case, oldest first, in one query."""
+def case_photos(petition: Petition, attachments=None) -> dict[str, list[Attachment]]:
+    """The before and after photos of a case, oldest first, in one query; none when the page
+    has already read the case's attachments (with their uploaders) and passes them."""
     photos = {role: [] for role in PHOTO_ROLES}
-    for photo in petition.attachments.filter(role__in=PHOTO_ROLES).select_related("uploaded_by"):
-        photos[photo.role].append(photo)
+    if attachments is None:
+        attachments = petition.attachments.filter(role__in=PHOTO_ROLES).select_related(
+            "uploaded_by"
+        )
+    for photo in attachments:
+        if photo.role in photos:
+            photos[photo.role].append(photo)
     return photos
 
 

@@ -224,7 +224,8 @@ def _render_case(request, petition, bound=None, status=200):
         "petition": petition,
         "due": due_state(petition, now),
         "events": selectors.case_events(petition),
-        "attachments": petition.attachments.all(),
+        # Read once, with the uploaders: the file list and the dispatch photos both use them.
+        "attachments": list(petition.attachments.select_related("uploaded_by")),
         "requests": selectors.pending_requests(petition),
         "supporting": petition.supporting_agencies.all(),
         "forms": forms,

@@ -21,7 +21,7 @@ def dispatch_staff_panel(context, petition):
         "show": True,
         "petition": petition,
         "report_back": dispatch.report_back(petition),
-        "photos": dispatch.case_photos(petition),
+        "photos": dispatch.case_photos(petition, context.get("attachments")),
         "form": DispatchPhotoForm() if can_add else None,
     }
 

@@ -58,6 +58,12 @@ def active_category(pk) -> Category | None:
     return copy.copy(found) if found is not None else None
 
 
+def active_category_by_code(code: str) -> Category | None:
+    """The active category with this code, or None; a copy, as active_category."""
+    found = next((c for c in _active_categories().values() if c.code == code), None)
+    return copy.copy(found) if found is not None else None
+
+
 def forget() -> None:
     """Drop the memo (tests that change the catalogue without the signals)."""
     with _lock:

@@ -13,13 +13,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.dates import format_roc_long, to_roc
+from rdec_portal.db import insert_returning_pk
 from rdec_portal.workflow.audit import audit_record
 from rdec_portal.workflow.calendar import (
     add_calendar_hours,
@@ -187,7 +188,7 @@ def _lock(petition: Petition, allowed, message) -> Petition:
 
 
 def _event(petition, kind, *, by=None, public=False, text="", agency=None, when=None):
-    return PetitionEvent.objects.create(
+    event = PetitionEvent(
         petition=petition,
         kind=kind,
         is_public=public,
@@ -196,6 +197,8 @@ def _event(petition, kind, *, by=None, public=False, text="", agency=None, when=
         text=text,
         created_at=when or timezone.now(),
     )
+    insert_returning_pk(event)  # every step of every case writes one: the one-statement insert
+    return event
 
 
 def _audit(by, petition, changes: dict, request=None) -> None:
@@ -343,13 +346,17 @@ def petition_submit(
         due_at=None if needs_confirmation else due_after(category, now),
         created_by=by if by is not None and by.is_authenticated else None,
     )
-    # One transaction, no savepoint: the same form sent twice breaks the unique key at the
-    # first INSERT and rolls back whole; the first post's petition is then the answer. Asking
-    # first would cost every submission a query for the rare repeat.
-    try:
-        with transaction.atomic():
-            petition.number = _next_number(timezone.localdate(now))
-            petition.save()
+    # One transaction, no savepoint: the same form sent twice finds its key taken at the
+    # INSERT (ON CONFLICT DO NOTHING), rolls back its number and answers with the first post's
+    # petition. Asking first would cost every submission a query for the rare repeat.
+    with transaction.atomic():
+        petition.number = _next_number(timezone.localdate(now))
+        key_field = "idempotency_key" if idempotency_key else None
+        if insert_returning_pk(petition, unless_exists=key_field) is None:
+            transaction.set_rollback(True)
+            first = None
+        else:
+            first = petition
             for checked in checked_files:
                 attachment = Attachment(
                     petition=petition,
@@ -385,12 +392,8 @@ def petition_submit(
                     key=f"petition:{petition.pk}:number",
                     context={"secret": secret},
                 )
-    except IntegrityError:
-        if idempotency_key:
-            first = Petition.objects.filter(idempotency_key=idempotency_key).first()
-            if first is not None:
-                return Submitted(first, None, False)
-        raise
+    if first is None:
+        return Submitted(Petition.objects.get(idempotency_key=idempotency_key), None, False)
     return Submitted(petition, secret, True)
 
 

@@ -19,10 +19,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from rdec_portal.db import insert_returning_pk
 from rdec_portal.workflow.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -66,36 +67,14 @@ def outbox_enqueue(*, handler: str, payload: dict, key: str | None = None) -> Ou
     }
     if key is not None:
         message = OutboxMessage(key=key, **fields)
-        message.pk = _insert_unless_key_exists(message)
-        if message.pk is None:  # enqueued before: keep the first message
+        if insert_returning_pk(message, unless_exists="key") is None:
+            # Enqueued before: keep the first message.
             return OutboxMessage.objects.get(key=key)
     else:
         message = OutboxMessage.objects.create(**fields)
     # robust: a failure to hand over never turns the caller's committed work into an error.
     transaction.on_commit(lambda: _relay([message.pk]), robust=True)
     return message
-
-
-def _insert_unless_key_exists(message: OutboxMessage) -> int | None:
-    """INSERT ... ON CONFLICT (key) DO NOTHING: one statement, no savepoint, on PostgreSQL and
-    SQLite alike. Returns the new row's id, or None if a message with the key exists."""
-    meta = OutboxMessage._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    values = [f.get_db_prep_save(f.pre_save(message, add=True), connection) for f in fields]
-    placeholders = ", ".join(["%s"] * len(fields))
-    table, key, pk = (
-        quote(meta.db_table),
-        quote(meta.get_field("key").column),
-        quote(meta.pk.column),
-    )
-    # Identifiers from the model's own metadata; every value is a parameter.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT ({key}) DO NOTHING RETURNING {pk}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 def _relay(message_ids: list[int]) -> None:

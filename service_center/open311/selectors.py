@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import Max, Prefetch, QuerySet
 
+from service_center.catalogue_cache import active_category_by_code
 from service_center.models import Category, Petition, PetitionEvent, Status
 
 # Open311 knows two states. "open": the city still owes an answer. "closed": the agency has
@@ -66,7 +67,7 @@ def open311_services() -> QuerySet[Category]:
 
 
 def open311_service(code: str) -> Category | None:
-    return Category.objects.active().filter(code=code).first()
+    return active_category_by_code(code)
 
 
 def open311_changeset() -> datetime | None:

@@ -74,6 +74,20 @@ def test_numbers_run_per_day(frozen, category):
     assert submit(category).petition.number == "1151127-0001"
 
 
+def test_the_ten_thousandth_number_of_a_day_gets_a_fifth_digit(frozen, category):
+    from datetime import date
+
+    from service_center.models import PetitionNumberSequence
+
+    PetitionNumberSequence.objects.create(day=date(2026, 11, 26), last=9998)
+    assert submit(category).petition.number == "1151126-9999"
+    petition = submit(category).petition
+    assert petition.number == "1151126-10000"
+    petition.refresh_from_db()  # what was stored, not only what came back
+    assert petition.number == "1151126-10000"
+    assert [e.kind for e in petition.events.all()] == [PetitionEvent.Kind.SUBMITTED]
+
+
 def test_a_staff_entered_petition_is_confirmed_at_once_and_keeps_its_channel(
     frozen, category, desk_user, run_on_commit
 ):

@@ -408,3 +408,27 @@ def test_relay_with_the_broker_unreachable_returns_fast_and_leaves_it_for_the_sw
     assert message.published_at is None
     assert message.processed_at is None
     assert outbox_due(now=timezone.now()).filter(pk=message.pk).exists()
+
+
+def test_the_relay_publishes_a_burst_of_commits_in_one_batch(
+    transactional_db, staff_a, with_broker, settings, monkeypatch
+):
+    # A minute's window, so that the three commits below surely land in the same batch.
+    settings.OUTBOX_RELAY_BATCH_MS = 60_000
+    settings.OUTBOX_SWEEP_BATCH_SIZE = 3  # ... which is full, and published, at the third
+    batches: list[list[int]] = []
+
+    def publish(message_ids):
+        batches.append(list(message_ids))
+        return list(message_ids)
+
+    monkeypatch.setattr(relay, "publish", publish)
+    messages = []
+    for n in range(3):
+        with transaction.atomic():
+            messages.append(enqueue_notify(staff_a, title=f"burst {n}"))
+    assert relay_wait_idle(timeout=15)
+    assert batches == [[m.pk for m in messages]]
+    for message in messages:
+        message.refresh_from_db()
+        assert message.published_at is not None

@@ -61,6 +61,11 @@ app.conf.update(
             "task": "service_center.expire_unconfirmed",
             "schedule": crontab(minute=40),
         },
+        # Followers' addresses are forgotten 30 days after their case ended. Daily, idempotent.
+        "service-center-forget-follower-addresses": {
+            "task": "service_center.forget_follower_addresses",
+            "schedule": crontab(minute=10, hour=3),
+        },
     },
 )
 

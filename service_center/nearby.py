@@ -14,7 +14,7 @@ itself: the reply is written to the petitioner and may name them.
 import hashlib
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.conf import settings
@@ -337,6 +337,25 @@ def petition_unfollow(*, token: str) -> PetitionFollower:
     follower.confirmed_at = None
     follower.save(update_fields=["email", "token_hash", "confirmed_at"])
     return follower
+
+
+# A follower's address serves the case's updates; once the case has ended and stayed ended this
+# long (well past the 14-day reopen window, which reopening restarts), nothing more is sent to
+# it, so it is forgotten as petition_unfollow does. The "me too" itself still counts.
+FOLLOWER_ADDRESS_DAYS = 30
+_ENDED = (Status.CLOSED, Status.NOT_HANDLED, Status.MERGED)
+
+
+def followers_forget_addresses(*, now: datetime | None = None) -> int:
+    """Forget the addresses of the followers of every case ended more than
+    FOLLOWER_ADDRESS_DAYS ago (run daily, tasks.py). Idempotent; returns how many it forgot."""
+    cutoff = (now or timezone.now()) - timedelta(days=FOLLOWER_ADDRESS_DAYS)
+    ended = Petition.objects.filter(status__in=_ENDED, closed_at__lt=cutoff)
+    return (
+        PetitionFollower.objects.filter(petition__in=ended)
+        .exclude(email="")
+        .update(email="", token_hash=None, confirmed_at=None)
+    )
 
 
 # --- emails to followers ------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 """Periodic work of the citizen service centre (scheduled in rdec_portal/celery.py).
 
-Both tasks are idempotent: a case already closed or expired is skipped, so a redelivered task or
-two beats change nothing twice. Each expires before its next run is due.
+Every task is idempotent: a case already closed or expired, an address already forgotten, is
+skipped, so a redelivered task or two beats change nothing twice. Each expires before its next
+run is due.
 """
 
 from celery import shared_task
 
-from service_center import lifecycle
+from service_center import lifecycle, nearby
 
 
 @shared_task(
@@ -31,3 +32,15 @@ def close_replied() -> int:
 )
 def expire_unconfirmed() -> int:
     return lifecycle.petitions_expire_unconfirmed()
+
+
+@shared_task(
+    name="service_center.forget_follower_addresses",
+    acks_late=True,
+    soft_time_limit=25 * 60,
+    time_limit=28 * 60,
+    expires=23 * 60 * 60,
+    ignore_result=True,
+)
+def forget_follower_addresses() -> int:
+    return nearby.followers_forget_addresses()

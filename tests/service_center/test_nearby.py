@@ -1,6 +1,7 @@
 """Nearby open cases before filing, and "me too" followers with their emails."""
 
 import math
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,11 +9,11 @@ from django.core import mail
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from rdec_portal.settings import _tile_origin
 from service_center import nearby, services, views_nearby
-from service_center.models import Petition, PetitionFollower, Status
+from service_center.models import NotHandledReason, Petition, PetitionFollower, Status
 from service_center.nearby import NearbyError
 from tests.service_center.factories import (
     AssignedPetitionFactory,
@@ -469,6 +470,41 @@ def test_stopping_forgets_the_address_and_keeps_the_count(
     assert follower.email == "" and follower.token_hash is None
     assert nearby.follower_count(petition) == 1
     assert client.get(manage).status_code == 404
+
+
+def test_addresses_are_forgotten_30_days_after_the_case_ended_and_the_count_stays(
+    client, frozen, dispatch_category, run_on_commit
+):
+    ended_long_ago, ended_lately, still_open = (case_at(dispatch_category) for _ in range(3))
+    followers = {
+        name: follow(petition, f"{name}@example.com", run_on_commit)
+        for name, petition in [
+            ("long", ended_long_ago),
+            ("lately", ended_lately),
+            ("open", still_open),
+        ]
+    }
+    now = timezone.now()
+    Petition.objects.filter(pk=ended_long_ago.pk).update(
+        status=Status.CLOSED, closed_at=now - timedelta(days=31)
+    )
+    Petition.objects.filter(pk=ended_lately.pk).update(
+        status=Status.NOT_HANDLED,
+        not_handled_reason=NotHandledReason.REPEAT,
+        closed_at=now - timedelta(days=29),
+    )
+
+    assert nearby.followers_forget_addresses() == 1
+    assert nearby.followers_forget_addresses() == 0  # the next day's run changes nothing
+
+    kept = {f.email for f in PetitionFollower.objects.all()}
+    assert kept == {"", "lately@example.com", "open@example.com"}
+    assert nearby.follower_count(ended_long_ago) == 1
+    forgotten_token = followers["long"][1]
+    manage = reverse("service_center:follow_manage", args=[forgotten_token])
+    assert client.get(manage).status_code == 404  # its link leads nowhere any more
+    frozen.shift(timedelta(days=2))
+    assert nearby.followers_forget_addresses() == 1  # the other case's turn
 
 
 def test_an_unknown_link_is_a_404(client, db):

@@ -66,6 +66,11 @@ app.conf.update(
             "task": "service_center.forget_follower_addresses",
             "schedule": crontab(minute=10, hour=3),
         },
+        # Legal-consultation bookings' contact details go 180 days after the slot. Daily.
+        "service-center-forget-legal-contacts": {
+            "task": "service_center.forget_legal_contacts",
+            "schedule": crontab(minute=20, hour=3),
+        },
     },
 )
 

@@ -808,6 +808,29 @@ def legal_consultation_update(
     return consultation
 
 
+# The citizen's name, phone, email, question and needs serve the consultation and a call back
+# after it; this long after the slot they are removed. The booking number, topic, status and the
+# consultation record stay for the monthly counts.
+CONTACT_DAYS = 180
+
+
+def bookings_forget_contacts(*, now: datetime | None = None) -> int:
+    """Remove the contact details of every booking whose slot started more than CONTACT_DAYS
+    ago (run daily, tasks.py). Idempotent; returns how many bookings it cleared."""
+    now = now or timezone.now()
+    return LegalBooking.objects.filter(
+        slot__starts_at__lt=now - timedelta(days=CONTACT_DAYS), contact_removed_at__isnull=True
+    ).update(
+        citizen_name="",
+        citizen_phone="",
+        citizen_email="",
+        summary="",
+        needs="",
+        contact_removed_at=now,
+        updated_at=now,
+    )
+
+
 # --- reference data -------------------------------------------------------------------------------
 
 

@@ -880,6 +880,8 @@ class LegalBooking(models.Model):
     booked_at = models.DateTimeField(_("booked at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.CharField(_("why cancelled"), max_length=200, blank=True)
+    # Set when the contact details were removed, some time after the consultation (legal.py).
+    contact_removed_at = models.DateTimeField(_("contact details removed"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

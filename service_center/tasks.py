@@ -7,7 +7,7 @@ run is due.
 
 from celery import shared_task
 
-from service_center import lifecycle, nearby
+from service_center import legal, lifecycle, nearby
 
 
 @shared_task(
@@ -44,3 +44,15 @@ def expire_unconfirmed() -> int:
 )
 def forget_follower_addresses() -> int:
     return nearby.followers_forget_addresses()
+
+
+@shared_task(
+    name="service_center.forget_legal_contacts",
+    acks_late=True,
+    soft_time_limit=25 * 60,
+    time_limit=28 * 60,
+    expires=23 * 60 * 60,
+    ignore_result=True,
+)
+def forget_legal_contacts() -> int:
+    return legal.bookings_forget_contacts()

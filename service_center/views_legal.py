@@ -321,7 +321,7 @@ def _render_booking(request, booking, bound=None, status=200):
     forms = _action_forms(booking, timezone.now()) if can_work else {}
     if bound is not None:
         forms[bound[0]] = bound[1]
-    if can_work:
+    if can_work and booking.contact_removed_at is None:  # nothing personal left to see
         audit_personal_data_view(
             actor=request.user, obj=booking, fields=legal.PERSONAL_FIELDS, request=request
         )

@@ -4,7 +4,7 @@ once), cancellation, no-shows, records by topic, scoping by venue agency, pages 
 The clock is frozen on Thursday 2026-11-26 10:00 in Taipei (tests/service_center/conftest.py).
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -832,3 +832,28 @@ def test_the_public_pages_link_the_booking_page(client, venues):
     body = client.get(reverse("home")).content.decode()
     assert f'href="{PUBLIC}"' in body
     assert client.get(PUBLIC).status_code == 200
+
+
+def test_contact_details_are_removed_180_days_after_the_consultation(
+    client, slots, desk_user, frozen
+):
+    booking = book(slots[0], desk_user, email="hua@example.com", summary="資遣費怎麼算")
+    later = book(slots[1], desk_user, name="林大明", phone="07-3368333")
+    assert legal.bookings_forget_contacts() == 0  # the consultation has not even happened
+
+    frozen.move_to(slots[0].starts_at + timedelta(days=legal.CONTACT_DAYS, minutes=10))
+    assert legal.bookings_forget_contacts() == 1  # the 14:00 slot; the 14:20 one is 10 min short
+    assert legal.bookings_forget_contacts() == 0  # the next run changes nothing
+
+    booking.refresh_from_db()
+    later.refresh_from_db()
+    assert (booking.citizen_name, booking.citizen_phone, booking.citizen_email) == ("", "", "")
+    assert booking.summary == "" and booking.contact_removed_at is not None
+    assert booking.topic == "labour" and booking.reference  # the counts keep what they need
+    assert later.citizen_name == "林大明"
+
+    client.force_login(desk_user)
+    audits = AuditEntry.objects.count()
+    body = client.get(booking_url(booking)).content.decode()
+    assert 'id="contact-removed"' in body and 'id="personal-data"' not in body
+    assert AuditEntry.objects.count() == audits  # nothing personal was shown

@@ -12,8 +12,7 @@ import copy
 import threading
 import time
 
-from django.core.cache import cache
-
+from rdec_portal.cache_versions import bump_shared_version_on_commit, shared_version
 from service_center.models import Category
 
 _VERSION_KEY = "service_center:catalogue-version"
@@ -23,17 +22,17 @@ _lock = threading.Lock()
 _memo: dict = {"version": None, "loaded": 0.0, "categories": {}}
 
 
-def catalogue_version() -> int:
+def catalogue_version():
     """Changes whenever a category or an agency is saved or deleted: the key of everything
     cached from the catalogue (this memo, the queue's rendered filter form)."""
-    return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+    return shared_version(_VERSION_KEY)
 
 
 def bump_catalogue_version(**kwargs) -> None:
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:  # not cached yet (or evicted): any new value differs from the old keys
-        cache.set(_VERSION_KEY, 1, timeout=None)
+    """A category or agency saved or deleted: this process forgets its copy now (it must see
+    its own change), every process rereads once the change is committed."""
+    forget()
+    bump_shared_version_on_commit(_VERSION_KEY)
 
 
 def _active_categories() -> dict[int, Category]:

@@ -328,14 +328,17 @@ def petition_follow_confirm(*, token: str) -> PetitionFollower:
     return follower
 
 
+# A follower whose address is forgotten: no address, no link, no updates (the count stays).
+_FORGOTTEN = {"email": "", "token_hash": None, "confirmed_at": None}
+
+
 @transaction.atomic
 def petition_unfollow(*, token: str) -> PetitionFollower:
     """Stop the emails and forget the address; the "me too" itself still counts."""
     follower = _locked_follower(token)
-    follower.email = ""
-    follower.token_hash = None
-    follower.confirmed_at = None
-    follower.save(update_fields=["email", "token_hash", "confirmed_at"])
+    for name, value in _FORGOTTEN.items():
+        setattr(follower, name, value)
+    follower.save(update_fields=list(_FORGOTTEN))
     return follower
 
 
@@ -352,9 +355,7 @@ def followers_forget_addresses(*, now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=FOLLOWER_ADDRESS_DAYS)
     ended = Petition.objects.filter(status__in=_ENDED, closed_at__lt=cutoff)
     return (
-        PetitionFollower.objects.filter(petition__in=ended)
-        .exclude(email="")
-        .update(email="", token_hash=None, confirmed_at=None)
+        PetitionFollower.objects.filter(petition__in=ended).exclude(email="").update(**_FORGOTTEN)
     )
 
 

@@ -1,11 +1,9 @@
 """The work queue's filter and bulk-assignment forms (GET filters, POST assignment), and the
 rows of a queue page, ready to print."""
 
-import contextlib
 from datetime import datetime
 
 from django import forms
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -13,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts.models import Agency, User
+from rdec_portal.cache_versions import bump_shared_version_on_commit, shared_version
 from rdec_portal.forms import ROCDateField
 from rdec_portal.templatetags.roc import roc_short
 from service_center.due import due_state
@@ -82,9 +81,7 @@ def bump_handlers_version(sender, instance, update_fields=None, **kwargs) -> Non
     only last_login, which changes nothing on the list."""
     if instance.agency_id is None or (update_fields and set(update_fields) <= {"last_login"}):
         return
-    # Not cached (or evicted) raises ValueError: the next page renders the list anyway.
-    with contextlib.suppress(ValueError):
-        cache.incr(_handlers_key(instance.agency_id))
+    bump_shared_version_on_commit(_handlers_key(instance.agency_id))
 
 
 class BulkAssignForm(forms.Form):
@@ -101,11 +98,11 @@ class BulkAssignForm(forms.Form):
             agency=agency, is_active=True
         ).order_by("last_name", "first_name", "username")
 
-    def handlers_version(self) -> int:
+    def handlers_version(self) -> int | None:
         """Changes when one of the agency's accounts is saved or deleted: part of the rendered
         list's cache key, since the largest agencies have thousands of accounts to render as
         options. A cache read, not a query on every queue page."""
-        return cache.get_or_set(_handlers_key(self.agency_id), 1, timeout=None)
+        return shared_version(_handlers_key(self.agency_id))
 
     def clean_cases(self):
         return self.cleaned_data["cases"]

@@ -9,50 +9,37 @@ from celery import shared_task
 
 from service_center import legal, lifecycle, nearby
 
+HOURLY = 55 * 60
+DAILY = 23 * 60 * 60
 
-@shared_task(
-    name="service_center.close_replied",
-    acks_late=True,
-    soft_time_limit=25 * 60,
-    time_limit=28 * 60,
-    expires=55 * 60,
-    ignore_result=True,
-)
+
+def _periodic(name: str, *, expires: int):
+    """A periodic task: acknowledged once done, bounded in time, no result kept."""
+    return shared_task(
+        name=name,
+        acks_late=True,
+        soft_time_limit=25 * 60,
+        time_limit=28 * 60,
+        expires=expires,
+        ignore_result=True,
+    )
+
+
+@_periodic("service_center.close_replied", expires=HOURLY)
 def close_replied() -> int:
     return lifecycle.petitions_close_replied()
 
 
-@shared_task(
-    name="service_center.expire_unconfirmed",
-    acks_late=True,
-    soft_time_limit=25 * 60,
-    time_limit=28 * 60,
-    expires=55 * 60,
-    ignore_result=True,
-)
+@_periodic("service_center.expire_unconfirmed", expires=HOURLY)
 def expire_unconfirmed() -> int:
     return lifecycle.petitions_expire_unconfirmed()
 
 
-@shared_task(
-    name="service_center.forget_follower_addresses",
-    acks_late=True,
-    soft_time_limit=25 * 60,
-    time_limit=28 * 60,
-    expires=23 * 60 * 60,
-    ignore_result=True,
-)
+@_periodic("service_center.forget_follower_addresses", expires=DAILY)
 def forget_follower_addresses() -> int:
     return nearby.followers_forget_addresses()
 
 
-@shared_task(
-    name="service_center.forget_legal_contacts",
-    acks_late=True,
-    soft_time_limit=25 * 60,
-    time_limit=28 * 60,
-    expires=23 * 60 * 60,
-    ignore_result=True,
-)
+@_periodic("service_center.forget_legal_contacts", expires=DAILY)
 def forget_legal_contacts() -> int:
     return legal.bookings_forget_contacts()

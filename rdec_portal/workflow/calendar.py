@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import holidays
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from rdec_portal.cache_versions import bump_shared_version, shared_version
 from rdec_portal.workflow.models import CalendarOverride
 
 logger = logging.getLogger(__name__)
@@ -87,10 +87,7 @@ _cache = _Cache()
 
 
 def _shared_version():
-    try:
-        return cache.get(_VERSION_KEY, 0)
-    except Exception:  # a cache outage must not stop deadline computation
-        return None
+    return shared_version(_VERSION_KEY)
 
 
 def calendar_cache_clear() -> None:
@@ -101,11 +98,7 @@ def calendar_cache_clear() -> None:
 
 def _bump_shared_version() -> None:
     calendar_cache_clear()
-    try:
-        cache.add(_VERSION_KEY, 0, timeout=None)
-        cache.incr(_VERSION_KEY)
-    except Exception:  # other processes then catch up within _MAX_AGE_SECONDS
-        logger.warning("could not publish a calendar change to the shared cache", exc_info=True)
+    bump_shared_version(_VERSION_KEY)  # a failure: other processes catch up in _MAX_AGE_SECONDS
 
 
 @receiver(post_save, sender=CalendarOverride, dispatch_uid="workflow_calendar_override_saved")

@@ -311,6 +311,24 @@ def test_a_submission_reads_the_catalogue_once_and_writes_in_single_statements(
     assert count("SELECT", "service_center_category") == 0
 
 
+def test_the_catalogue_version_moves_only_when_the_change_commits(
+    category, django_capture_on_commit_callbacks
+):
+    from service_center import catalogue_cache
+
+    before = catalogue_cache.catalogue_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        category.limit_working_days = 2
+        category.save()
+        # Other processes must not reread (and keep) the old row under a new version...
+        assert catalogue_cache.catalogue_version() == before
+        # ... while this one already sees its own change.
+        assert catalogue_cache.active_category(category.pk).limit_working_days == 2
+    for callback in callbacks:
+        callback()
+    assert catalogue_cache.catalogue_version() != before
+
+
 def test_a_category_changed_in_the_admin_applies_to_the_next_submission(client, frozen, category):
     client.post(NEW, form_data(category))  # the catalogue is now in memory
     category.limit_working_days = 1

@@ -137,7 +137,7 @@ def test_unordered_or_related_orderings_are_refused(db):
 
 
 def test_the_handler_list_shows_a_new_colleague_at_once(
-    client, supervisor_a, staff_a, agency_a, frozen, django_user_model
+    client, supervisor_a, staff_a, agency_a, frozen, django_user_model, run_on_commit
 ):
     from django.core.cache import cache
 
@@ -146,11 +146,12 @@ def test_the_handler_list_shows_a_new_colleague_at_once(
     client.force_login(supervisor_a)
     before = client.get(QUEUE).content.decode()
     assert f'value="{staff_a.pk}"' in before
-    newcomer = django_user_model.objects.create(username="newcomer", agency=agency_a)
+    # The list's version moves when the account's transaction commits.
+    newcomer = run_on_commit(django_user_model.objects.create, username="newcomer", agency=agency_a)
     after = client.get(QUEUE).content.decode()
     assert f'value="{newcomer.pk}"' in after
     newcomer.last_name = "改名"
-    newcomer.save()
+    run_on_commit(newcomer.save)
     assert "改名" in client.get(QUEUE).content.decode()
     cache.clear()
 

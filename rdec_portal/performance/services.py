@@ -66,11 +66,12 @@ def _metric_rows(metric: registry.Metric, month: date) -> list[MonthlyMetric]:
     ]
 
 
-def _store(codes: list[str], month: date, rows: list[MonthlyMetric]) -> None:
-    """Make the month's rows of these metrics equal `rows`: upsert them, delete the rest.
+def _store(codes: list[str], rows_by_month: dict[date, list[MonthlyMetric]]) -> None:
+    """Make each month's rows of these metrics equal its list: upsert them, delete the rest.
 
-    Two statements for all the metrics (not two per metric): the upsert sets each row's pk, so
-    the rows it did not write are the stale ones."""
+    One upsert for all the metrics and months (not one per metric): it sets each row's pk, so
+    the rows it did not write are the stale ones, deleted with one statement a month."""
+    rows = [row for month_rows in rows_by_month.values() for row in month_rows]
     if rows:
         MonthlyMetric.objects.bulk_create(
             rows,
@@ -79,9 +80,10 @@ def _store(codes: list[str], month: date, rows: list[MonthlyMetric]) -> None:
             update_fields=_UPDATE_FIELDS,
         )
     # An agency missing from this run (its last case moved elsewhere) must not keep an old figure.
-    MonthlyMetric.objects.filter(month=month, code__in=codes).exclude(
-        pk__in=[row.pk for row in rows]
-    ).delete()
+    for month, month_rows in rows_by_month.items():
+        MonthlyMetric.objects.filter(month=month, code__in=codes).exclude(
+            pk__in=[row.pk for row in month_rows]
+        ).delete()
 
 
 def _stamp() -> None:
@@ -110,7 +112,7 @@ def rollup_month(*, month: date, codes: Iterable[str] | None = None, by=None) ->
     _refuse_if_closed(month)
     chosen = registry.metrics(codes)
     rows = [row for metric in chosen for row in _metric_rows(metric, month)]
-    _store([metric.code for metric in chosen], month, rows)
+    _store([metric.code for metric in chosen], {month: rows})
     _stamp()
     total = len(rows)
     # Again at the end: a close that committed while we computed wins, and this run rolls back.
@@ -157,20 +159,9 @@ def _closed_months(months: list[date]) -> set[date]:
 
 @transaction.atomic
 def _store_months(codes: list[str], rows_by_month: dict[date, list[MonthlyMetric]]) -> None:
-    """`_store` for several months: one upsert for all their rows, then each month's stale rows
-    deleted. Rolls back with MonthClosedError if one of them was closed meanwhile."""
-    rows = [row for month_rows in rows_by_month.values() for row in month_rows]
-    if rows:
-        MonthlyMetric.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=_UNIQUE_FIELDS,
-            update_fields=_UPDATE_FIELDS,
-        )
-    for month, month_rows in rows_by_month.items():
-        MonthlyMetric.objects.filter(month=month, code__in=codes).exclude(
-            pk__in=[row.pk for row in month_rows]
-        ).delete()
+    """`_store` for several months, stamped; rolls back with MonthClosedError if one of them was
+    closed meanwhile."""
+    _store(codes, rows_by_month)
     _stamp()
     # As rollup_month does: a close that committed while we computed wins.
     closed = _closed_months(list(rows_by_month))

@@ -4,7 +4,12 @@ from rdec_portal.accounts import roles
 
 def portal(request):
     """What the page shells need on every page: the public links, and for staff their header."""
-    context = {"public_links": views.public_links(), "is_portal_staff": False}
+    links = views.public_links()
+    context = {
+        "public_links": links,
+        "public_nav_current": _public_nav_current(request, links),
+        "is_portal_staff": False,
+    }
     user = getattr(request, "user", None)
     if user is None or not roles.is_staff_user(user):
         return context
@@ -22,3 +27,18 @@ def portal(request):
 def _with_current(lines: list[dict], path: str) -> list[dict]:
     # aria-current marks the line the page belongs to, for screen readers and the highlight.
     return [{**line, "current": path.startswith(line["url"])} for line in lines]
+
+
+def _public_nav_current(request, links: list[dict]) -> str:
+    """Which public menu entry the page is: "home", "login", a link's URL, or "" for none.
+
+    A handful of values, so the public header is rendered once per value (and language).
+    """
+    match = getattr(request, "resolver_match", None)
+    name = match.view_name if match is not None else ""
+    if name == "home":
+        return "home"
+    if name == "accounts:login":
+        return "login"
+    path = getattr(request, "path", "")
+    return path if any(link["url"] == path for link in links) else ""

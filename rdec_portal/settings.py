@@ -365,7 +365,19 @@ CACHES = {
         if env_str("CACHE_URL")
         else "django.core.cache.backends.locmem.LocMemCache",
         **({"LOCATION": env_str("CACHE_URL")} if env_str("CACHE_URL") else {}),
-    }
+    },
+    # Template fragments every page shares ({% cache ... using="fragments" %}: the page shells'
+    # header, footer and asset links). They change only with a deploy (translations, static
+    # files, URLs), so each process keeps its own copy in memory: no round trip to a shared
+    # cache, nothing to invalidate. Off while DEBUG, so an edited template shows at once.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.dummy.DummyCache"
+        if DEBUG
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")

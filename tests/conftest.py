@@ -26,15 +26,19 @@ def _fresh_working_day_calendar():
 def _fresh_caches():
     # A rolled-back row sends no signal: what a test cached (the catalogue, an unread count)
     # must not reach the next one.
-    from django.core.cache import cache
+    # The page shells' fragments too: a test may change the URLs or settings they are made of.
+    from django.core.cache import cache, caches
 
     from service_center import catalogue_cache
 
-    cache.clear()
-    catalogue_cache.forget()
+    def forget():
+        cache.clear()
+        caches["fragments"].clear()
+        catalogue_cache.forget()
+
+    forget()
     yield
-    cache.clear()
-    catalogue_cache.forget()
+    forget()
 
 
 @pytest.fixture

@@ -45,6 +45,40 @@ def test_public_home_is_an_accessible_page_in_traditional_chinese_by_default(cli
     assert find(html, "a", href=reverse("accounts:login"))
 
 
+def _public_menu(client, url: str) -> str:
+    return inside(client.get(url).content.decode(), "nav", 'class="public-nav"')
+
+
+def test_public_menu_marks_each_page_in_turn_though_the_header_is_rendered_once(client, db):
+    # The header is kept per language, viewer and current entry: the next page must not get the
+    # previous page's mark, nor a page outside the menu any mark.
+    track = reverse("service_center:track")
+    pages = [
+        (reverse("home"), reverse("home")),
+        (track, track),
+        (reverse("accounts:login"), reverse("accounts:login")),
+        (reverse("service_center:legal_public"), reverse("service_center:legal_public")),
+        (reverse("service_center:confirm", args=["not-a-token"]), None),
+        (reverse("home"), reverse("home")),
+    ]
+    for url, marked in pages:
+        current = find(_public_menu(client, url), "a", **{"aria-current": True})
+        assert [a["href"] for a in current] == ([marked] if marked else []), url
+
+
+def test_public_header_follows_the_language_and_the_viewer(client, staff_a):
+    home_url = reverse("home")
+    assert "首頁" in _public_menu(client, home_url)
+    client.cookies["django_language"] = "en"
+    english = _public_menu(client, home_url)
+    assert ">Home<" in english and "首頁" not in english
+    assert find(english, "a", href=reverse("accounts:login"))
+    client.force_login(staff_a)
+    staff_menu = _public_menu(client, home_url)
+    assert find(staff_menu, "a", href=reverse("staff-home"))
+    assert not find(staff_menu, "a", href=reverse("accounts:login"))
+
+
 def test_public_pages_show_messages_in_a_status_region(rf, db):
     request = rf.get("/")
     request.user = AnonymousUser()

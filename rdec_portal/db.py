@@ -13,11 +13,9 @@ def insert_returning_pk(instance, *, unless_exists: str | None = None) -> int | 
     a savepoint around it.
     """
     meta = instance._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    values = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
-    placeholders = ", ".join(["%s"] * len(fields))
+    columns, values = insert_values(instance)
+    placeholders = ", ".join(["%s"] * len(values))
     conflict = (
         f" ON CONFLICT ({quote(meta.get_field(unless_exists).column)}) DO NOTHING"
         if unless_exists
@@ -25,7 +23,7 @@ def insert_returning_pk(instance, *, unless_exists: str | None = None) -> int | 
     )
     # Identifiers from the model's own metadata; every value is a parameter.
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
         f"{conflict} RETURNING {quote(meta.pk.column)}"
     )
     with connection.cursor() as cursor:
@@ -33,7 +31,22 @@ def insert_returning_pk(instance, *, unless_exists: str | None = None) -> int | 
         row = cursor.fetchone()
     if row is None:
         return None
-    instance.pk = row[0]
+    mark_inserted(instance, row[0])
+    return instance.pk
+
+
+def mark_inserted(instance, pk: int) -> None:
+    """Make an instance written by hand-made SQL look saved, as Model.save() leaves it."""
+    instance.pk = pk
     instance._state.adding = False
     instance._state.db = connection.alias
-    return instance.pk
+
+
+def insert_values(instance, *, skip: tuple[str, ...] = ()) -> tuple[list[str], list]:
+    """The quoted columns and the prepared values of an unsaved instance's INSERT: every
+    concrete field but the primary key and those named in `skip`, defaults applied."""
+    quote = connection.ops.quote_name
+    fields = [f for f in instance._meta.concrete_fields if not f.primary_key and f.name not in skip]
+    columns = [quote(f.column) for f in fields]
+    values = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
+    return columns, values

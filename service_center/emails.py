@@ -1,6 +1,9 @@
 """Emails to citizens. They go through the outbox (a submission never waits on the broker) under
-a key, so each goes out once; once sent, the address and the text (which may hold the tracking
-secret) are removed from the outbox row, so personal data does not linger there."""
+a key, so each goes out once. The message holds the petition's id, the template and the step's
+own values (a reason, a due date, the tracking secret); the text is rendered when it is sent, in
+the language the petitioner wrote in, to the address the petition has then. Once sent, the
+values (which may hold the secret) are removed from the outbox row, so nothing personal lingers
+there."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -9,40 +12,63 @@ from django.urls import reverse
 from django.utils import translation
 
 from rdec_portal.workflow.models import OutboxMessage
-from rdec_portal.workflow.outbox import outbox_enqueue, outbox_handler
+from rdec_portal.workflow.outbox import outbox_handler, outbox_message, outbox_save
+from service_center.models import Petition
 
 HANDLER = "service_center.send_citizen_email"
-
-
-@outbox_handler(HANDLER)
-def send_citizen_email(*, to: list[str], subject: str, body: str, key: str) -> None:
-    send_mail(subject, body, None, to)
-    OutboxMessage.objects.filter(key=key).update(payload={"key": key, "sent": True})
 
 
 def absolute_url(name: str, *args) -> str:
     return f"{settings.SITE_URL}{reverse(name, args=args)}"
 
 
-def email_citizen(*, petition, template: str, key: str, context: dict | None = None) -> None:
-    """Queue one email to the petitioner, in the language they wrote in; nothing without an email."""
+def citizen_email(*, petition, template: str, key: str, context: dict | None = None):
+    """The unsaved outbox message of one email to the petitioner; None without an email.
+
+    `context` must be JSON: strings and numbers fixed when the step happens.
+    """
     if not petition.petitioner_email:
-        return
+        return None
+    payload = {"petition": petition.pk, "template": template, "context": context or {}, "key": key}
+    return outbox_message(handler=HANDLER, payload=payload, key=key)
+
+
+def email_citizen(*, petition, template: str, key: str, context: dict | None = None) -> None:
+    """Queue one email to the petitioner in the caller's transaction; nothing without an email."""
+    message = citizen_email(petition=petition, template=template, key=key, context=context)
+    if message is not None:
+        outbox_save(message)
+
+
+def render_citizen_email(petition, template: str, context: dict) -> tuple[str, str]:
+    """Subject and body of a citizen email, in the petition's language."""
+    # Imported here: the services module imports this one.
+    from service_center.services import confirmation_token
+
     with translation.override(petition.language or settings.LANGUAGE_CODE):
-        full = {
-            "petition": petition,
-            "track_url": absolute_url("service_center:track"),
-            **(context or {}),
-        }
+        full = {"petition": petition, "track_url": absolute_url("service_center:track")}
+        if template == "confirmation":
+            full["confirm_url"] = absolute_url(
+                "service_center:confirm", confirmation_token(petition)
+            )
+        full.update(context)
         text = render_to_string(f"service_center/email/{template}.txt", full).strip()
     subject, _blank, body = text.partition("\n")
-    outbox_enqueue(
-        handler=HANDLER,
-        payload={
-            "to": [petition.petitioner_email],
-            "subject": subject.strip(),
-            "body": body.strip(),
-            "key": key,
-        },
-        key=key,
-    )
+    return subject.strip(), body.strip()
+
+
+@outbox_handler(HANDLER)
+def send_citizen_email(
+    *, key: str, petition=None, template="", context=None, to=None, subject="", body=""
+) -> None:
+    """Render and send; `to`, `subject` and `body` are the form of messages queued before
+    emails were rendered when sent."""
+    if petition is not None:
+        found = Petition.objects.filter(pk=petition).first()
+        # Gone, or its address removed meanwhile: there is no one to write to.
+        to = [found.petitioner_email] if found is not None and found.petitioner_email else []
+        if to:
+            subject, body = render_citizen_email(found, template, context or {})
+    if to:
+        send_mail(subject, body, None, to)
+    OutboxMessage.objects.filter(key=key).update(payload={"key": key, "sent": bool(to)})

@@ -5,6 +5,7 @@ person can act on otherwise), writes a PetitionEvent, audits staff actions and k
 workflow Deadline in step. Emails to the citizen go through the outbox under a unique key.
 """
 
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.dates import format_roc_long, to_roc
-from rdec_portal.db import insert_returning_pk
+from rdec_portal.db import insert_returning_pk, insert_values, mark_inserted
 from rdec_portal.workflow.audit import audit_record
 from rdec_portal.workflow.calendar import (
     add_calendar_hours,
@@ -35,7 +36,8 @@ from rdec_portal.workflow.deadlines import (
     open_deadline,
 )
 from rdec_portal.workflow.models import AuditEntry
-from service_center.emails import absolute_url, email_citizen
+from rdec_portal.workflow.outbox import outbox_hand_over
+from service_center.emails import citizen_email, email_citizen
 from service_center.files import check_uploads
 from service_center.models import (
     AGENCY_STATUSES,
@@ -118,8 +120,12 @@ def _next_number(day) -> str:
             [connection.ops.adapt_datefield_value(day)],
         )
         (last,) = cursor.fetchone()
+    return f"{_number_prefix(day)}{last:04d}"
+
+
+def _number_prefix(day) -> str:
     year, month, dom = to_roc(day)
-    return f"{year:03d}{month:02d}{dom:02d}-{last:04d}"
+    return f"{year:03d}{month:02d}{dom:02d}-"
 
 
 def confirmation_token(petition: Petition) -> str:
@@ -187,8 +193,12 @@ def _lock(petition: Petition, allowed, message) -> Petition:
     return locked
 
 
-def _event(petition, kind, *, by=None, public=False, text="", agency=None, when=None):
-    event = PetitionEvent(
+def _submitted_event(petition, *, by, when) -> PetitionEvent:
+    return _new_event(petition, PetitionEvent.Kind.SUBMITTED, by=by, public=True, when=when)
+
+
+def _new_event(petition, kind, *, by=None, public=False, text="", agency=None, when=None):
+    return PetitionEvent(
         petition=petition,
         kind=kind,
         is_public=public,
@@ -197,6 +207,10 @@ def _event(petition, kind, *, by=None, public=False, text="", agency=None, when=
         text=text,
         created_at=when or timezone.now(),
     )
+
+
+def _event(petition, kind, *, by=None, public=False, text="", agency=None, when=None):
+    event = _new_event(petition, kind, by=by, public=public, text=text, agency=agency, when=when)
     insert_returning_pk(event)  # every step of every case writes one: the one-statement insert
     return event
 
@@ -346,55 +360,125 @@ def petition_submit(
         due_at=None if needs_confirmation else due_after(category, now),
         created_by=by if by is not None and by.is_authenticated else None,
     )
-    # One transaction, no savepoint: the same form sent twice finds its key taken at the
-    # INSERT (ON CONFLICT DO NOTHING), rolls back its number and answers with the first post's
-    # petition. Asking first would cost every submission a query for the rare repeat.
-    with transaction.atomic():
-        petition.number = _next_number(timezone.localdate(now))
-        key_field = "idempotency_key" if idempotency_key else None
-        if insert_returning_pk(petition, unless_exists=key_field) is None:
-            transaction.set_rollback(True)
-            first = None
-        else:
-            first = petition
-            for checked in checked_files:
-                attachment = Attachment(
-                    petition=petition,
-                    original_name=checked.name,
-                    content_type=checked.content_type,
-                    size=checked.size,
-                    sha256=checked.sha256,
-                    uploaded_by=petition.created_by,
-                )
-                attachment.file.save(checked.name, checked.content, save=False)
-                attachment.save()
-            _event(petition, PetitionEvent.Kind.SUBMITTED, by=by, public=True, when=now)
-            if by is not None:
-                audit_record(
-                    actor=by, action=AuditEntry.Action.CREATE, obj=petition, request=request
-                )
-            if needs_confirmation:
-                email_citizen(
-                    petition=petition,
-                    template="confirmation",
-                    key=f"petition:{petition.pk}:confirmation",
-                    context={
-                        "secret": secret,
-                        "confirm_url": absolute_url(
-                            "service_center:confirm", confirmation_token(petition)
-                        ),
-                    },
-                )
-            else:
-                email_citizen(
-                    petition=petition,
-                    template="number",
-                    key=f"petition:{petition.pk}:number",
-                    context={"secret": secret},
-                )
-    if first is None:
+    # The citizen's email: the case number and the secret, and the link to confirm if needed.
+    email = ("confirmation" if needs_confirmation else "number", {"secret": secret})
+    if _can_insert_at_once(files=checked_files, by=by):
+        first = _insert_at_once(petition, now, email)
+    else:
+        first = _insert_in_steps(petition, now, email, files=checked_files, by=by, request=request)
+    if not first:
         return Submitted(Petition.objects.get(idempotency_key=idempotency_key), None, False)
     return Submitted(petition, secret, True)
+
+
+def _can_insert_at_once(*, files, by) -> bool:
+    # A citizen's own petition without files, on PostgreSQL (data-modifying WITH): the hot path.
+    return connection.vendor == "postgresql" and not files and by is None
+
+
+def _email_key(pk, template: str) -> str:
+    return f"petition:{pk}:{template}"
+
+
+def _insert_in_steps(petition, now, email, *, files, by, request) -> bool:
+    """Number, petition, files, history, audit and email in one transaction. False if the
+    idempotency key was taken: the same form sent twice finds it taken at the INSERT (ON
+    CONFLICT DO NOTHING, no savepoint) and rolls back its number."""
+    with transaction.atomic():
+        petition.number = _next_number(timezone.localdate(now))
+        key_field = "idempotency_key" if petition.idempotency_key else None
+        if insert_returning_pk(petition, unless_exists=key_field) is None:
+            transaction.set_rollback(True)
+            return False
+        for checked in files:
+            attachment = Attachment(
+                petition=petition,
+                original_name=checked.name,
+                content_type=checked.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+                uploaded_by=petition.created_by,
+            )
+            attachment.file.save(checked.name, checked.content, save=False)
+            attachment.save()
+        insert_returning_pk(_submitted_event(petition, by=by, when=now))
+        if by is not None:
+            audit_record(actor=by, action=AuditEntry.Action.CREATE, obj=petition, request=request)
+        template, context = email
+        email_citizen(
+            petition=petition,
+            template=template,
+            key=_email_key(petition.pk, template),
+            context=context,
+        )
+    return True
+
+
+def _insert_at_once(petition, now, email) -> bool:
+    """PostgreSQL, a citizen's petition without files: what _insert_in_steps writes, in one
+    statement. The day's number, the petition, its first history line and its email are one
+    round trip, committed on their own (or with the caller's transaction), and the day's counter
+    row is locked only while the statement runs, not until a later COMMIT. False if the
+    idempotency key was taken; a repeated form then takes no number.
+    """
+    quote = connection.ops.quote_name
+    sequence = quote(PetitionNumberSequence._meta.db_table)
+    table = quote(Petition._meta.db_table)
+    petition_columns, petition_values = insert_values(petition, skip=("number",))
+    event = _submitted_event(petition, by=None, when=now)
+    event_columns, event_values = insert_values(event, skip=("petition",))
+    template, context = email
+    # The email's key and payload name the petition: filled in from the new id in SQL.
+    message = citizen_email(
+        petition=petition, template=template, key=_email_key("{pk}", template), context=context
+    )
+    params = [
+        timezone.localdate(now),
+        petition.idempotency_key,
+        _number_prefix(timezone.localdate(now)),
+        *petition_values,
+        *event_values,
+    ]
+
+    def marks(values):
+        return ", ".join(["%s"] * len(values))
+
+    # Identifiers from the models' own metadata; every value is a parameter.
+    sql = (
+        f"WITH n AS (INSERT INTO {sequence} (day, last) SELECT %s, 1"  # noqa: S608
+        f" WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE idempotency_key = %s)"
+        f" ON CONFLICT (day) DO UPDATE SET last = {sequence}.last + 1 RETURNING last),"
+        f" p AS (INSERT INTO {table} (number, {', '.join(petition_columns)})"
+        # The number as _next_number() writes it: at least four digits.
+        " SELECT %s || lpad(n.last::text, greatest(4, length(n.last::text)), '0'),"
+        f" {marks(petition_values)} FROM n"
+        " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, number),"
+        f" e AS (INSERT INTO {quote(PetitionEvent._meta.db_table)}"
+        f" (petition_id, {', '.join(event_columns)}) SELECT p.id, {marks(event_values)} FROM p)"
+    )
+    if message is not None:
+        message_columns, message_values = insert_values(message, skip=("key", "payload"))
+        sql += (
+            f", o AS (INSERT INTO {quote(message._meta.db_table)}"  # noqa: S608 - as above
+            f' ("key", payload, {", ".join(message_columns)})'
+            " SELECT replace(%s, '{pk}', p.id::text), %s::jsonb"
+            " || jsonb_build_object('petition', p.id, 'key', replace(%s, '{pk}', p.id::text)),"
+            f' {marks(message_values)} FROM p ON CONFLICT ("key") DO NOTHING RETURNING id)'
+            " SELECT p.id, p.number, (SELECT id FROM o) FROM p"
+        )
+        params += [message.key, json.dumps(message.payload), message.key, *message_values]
+    else:
+        sql += " SELECT p.id, p.number, NULL FROM p"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    petition_id, petition.number, message_id = row
+    mark_inserted(petition, petition_id)
+    if message_id is not None:
+        outbox_hand_over(message_id)
+    return True
 
 
 def petition_from_token(token: str) -> int:
@@ -429,7 +513,12 @@ def petition_confirm(*, token: str) -> Petition:
     )
     if petition is None:
         raise PetitionError(_("This petition no longer exists."), code="invalid")
-    if petition.status == Status.EXPIRED:
+    # The link is signed when the email is sent, which may be later than the petition (a broker
+    # outage): its life still counts from when the petition was sent.
+    if petition.status == Status.EXPIRED or (
+        petition.status == Status.RECEIVED
+        and timezone.now() > petition.received_at + CONFIRM_MAX_AGE
+    ):
         raise PetitionError(
             _(
                 "This confirmation link has expired: links are valid for 3 days. "

@@ -50,31 +50,48 @@ def outbox_handler(name: str):
     return register
 
 
+def outbox_message(*, handler: str, payload: dict, key: str | None = None) -> OutboxMessage:
+    """The unsaved message: for outbox_enqueue(), or for a caller that writes it in its own
+    statement and then calls outbox_hand_over()."""
+    if handler not in _HANDLERS:
+        raise ValueError(f"Unknown outbox handler {handler!r}.")
+    now = timezone.now()
+    # The relay publishes it at once; the sweep only steps in if that did not work.
+    return OutboxMessage(
+        handler=handler,
+        payload=payload,
+        key=key,
+        created_at=now,
+        next_attempt_at=now + retry_delay(attempts=0),
+    )
+
+
 def outbox_enqueue(*, handler: str, payload: dict, key: str | None = None) -> OutboxMessage:
     """Write background work in the caller's transaction; it runs after commit.
 
     `key` makes the message unique: enqueueing the same key twice keeps the first message.
     """
-    if handler not in _HANDLERS:
-        raise ValueError(f"Unknown outbox handler {handler!r}.")
-    now = timezone.now()
-    fields = {
-        "handler": handler,
-        "payload": payload,
-        "created_at": now,
-        # The relay publishes it at once; the sweep only steps in if that did not work.
-        "next_attempt_at": now + retry_delay(attempts=0),
-    }
-    if key is not None:
-        message = OutboxMessage(key=key, **fields)
+    return outbox_save(outbox_message(handler=handler, payload=payload, key=key))
+
+
+def outbox_save(message: OutboxMessage) -> OutboxMessage:
+    """Write an unsaved message (outbox_message()) in the caller's transaction; a message whose
+    key is taken is not written again, and the first one is returned."""
+    if message.key is not None:
         if insert_returning_pk(message, unless_exists="key") is None:
             # Enqueued before: keep the first message.
-            return OutboxMessage.objects.get(key=key)
+            return OutboxMessage.objects.get(key=message.key)
     else:
-        message = OutboxMessage.objects.create(**fields)
-    # robust: a failure to hand over never turns the caller's committed work into an error.
-    transaction.on_commit(lambda: _relay([message.pk]), robust=True)
+        message.save()
+    outbox_hand_over(message.pk)
     return message
+
+
+def outbox_hand_over(message_id: int) -> None:
+    """Have the relay publish a written message once the transaction commits (at once outside
+    one). A failure to hand over never turns the caller's committed work into an error: the
+    sweep republishes the message."""
+    transaction.on_commit(lambda: _relay([message_id]), robust=True)
 
 
 def _relay(message_ids: list[int]) -> None:

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rdec_portal.workflow.models import AuditEntry, Deadline, OutboxMessage
@@ -124,6 +126,54 @@ def test_the_same_form_twice_files_one_petition(frozen, category):
     assert Petition.objects.count() == 1
 
 
+def test_a_repeated_form_takes_no_number(frozen, category):
+    submit(category, idempotency_key="form-1")
+    submit(category, idempotency_key="form-1")
+    assert submit(category, idempotency_key="form-2").petition.number == "1151126-0002"
+
+
+def _stored(petition) -> tuple:
+    """What a submission wrote, without what differs from one petition to the next."""
+    row = Petition.objects.filter(pk=petition.pk).values().get()
+    for differs in ("id", "number", "secret_hash", "idempotency_key"):
+        row.pop(differs)
+    events = list(
+        petition.events.values("kind", "is_public", "actor_id", "agency_id", "text", "created_at")
+    )
+    messages = list(
+        OutboxMessage.objects.filter(key__startswith=f"petition:{petition.pk}:").values(
+            "handler", "payload", "key", "created_at", "next_attempt_at", "attempts"
+        )
+    )
+    for message in messages:
+        assert message["payload"].pop("petition") == petition.pk
+        assert message["payload"].pop("key") == message["key"]
+        assert message["payload"]["context"].pop("secret")
+        message["key"] = message["key"].replace(str(petition.pk), "{pk}")
+    return row, events, messages
+
+
+@pytest.mark.parametrize("email", ["hua@example.com", ""])
+def test_the_one_statement_submission_stores_what_the_step_by_step_one_does(
+    frozen, category, monkeypatch, email
+):
+    # On PostgreSQL a citizen's petition without files is written by one statement; with files,
+    # or entered by staff (or on SQLite), step by step. Both must store the same.
+    one_statement = connection.vendor == "postgresql"
+    with CaptureQueriesContext(connection) as queries:
+        at_once = submit(category, email=email, idempotency_key="a").petition
+    if one_statement:
+        # (Reads aside: the working-day calendar, read once and kept.)
+        writes = [q["sql"][:9] for q in queries if not q["sql"].startswith("SELECT")]
+        assert writes == ["WITH n AS"]
+    monkeypatch.setattr(services, "_can_insert_at_once", lambda **kwargs: False)
+    in_steps = submit(category, email=email, idempotency_key="b").petition
+
+    assert (at_once.number, in_steps.number) == ("1151126-0001", "1151126-0002")
+    assert _stored(at_once) == _stored(in_steps)
+    assert len(_stored(at_once)[2]) == (1 if email else 0)
+
+
 def test_a_photo_is_stored_without_its_metadata(frozen, category):
     petition = submit(category, files=[jpeg_with_gps()]).petition
     attachment = petition.attachments.get()
@@ -213,6 +263,15 @@ def test_an_expired_link_says_so(frozen, category):
     assert exc.value.code == "expired"
     petition.refresh_from_db()
     assert petition.status == Status.RECEIVED
+
+
+def test_a_link_sent_late_still_expires_three_days_after_the_petition(frozen, category):
+    # The link is signed when the email goes out, e.g. a day late after a broker outage.
+    petition = submit(category).petition
+    frozen.shift(timedelta(days=3, seconds=1))
+    with pytest.raises(PetitionError) as exc:
+        services.petition_confirm(token=services.confirmation_token(petition))
+    assert exc.value.code == "expired"
 
 
 def test_a_tampered_link_is_refused(frozen, category):
@@ -437,6 +496,61 @@ def test_with_no_relay_the_citizen_still_gets_a_number_and_the_email_waits(froze
     outbox_process(message.pk)
     outbox_process(message.pk)
     assert len(mail.outbox) == 1
+
+
+def test_the_email_is_written_when_sent_in_the_petitions_language(frozen, category):
+    # Queued with the step's values only; rendered by the worker, e.g. after a broker outage.
+    result = submit(category, language="en")
+    message = OutboxMessage.objects.get(key=f"petition:{result.petition.pk}:confirmation")
+    assert "body" not in message.payload and result.petition.number not in str(message.payload)
+    frozen.shift(timedelta(hours=5))
+
+    outbox_process(message.pk)
+
+    (email,) = mail.outbox
+    assert email.to == [FORM["email"]]
+    assert email.subject == f"Please confirm your petition {result.petition.number}"
+    assert result.secret in email.body
+    assert services.petition_confirm(token=_link_token(email.body)) == result.petition
+
+
+def _link_token(body: str) -> str:
+    link = next(line for line in body.splitlines() if "/petitions/confirm/" in line)
+    return link.rstrip("/").rsplit("/", 1)[1]
+
+
+def test_an_email_whose_address_was_removed_before_sending_is_not_sent(frozen, category):
+    result = submit(category)
+    Petition.objects.filter(pk=result.petition.pk).update(petitioner_email="")
+    message = OutboxMessage.objects.get(key=f"petition:{result.petition.pk}:confirmation")
+
+    assert outbox_process(message.pk) is True
+
+    assert mail.outbox == []
+    message.refresh_from_db()
+    assert message.processed_at is not None
+    assert message.payload == {"key": message.key, "sent": False}
+
+
+def test_an_email_queued_as_text_by_an_earlier_release_still_goes_out(frozen, category):
+    from rdec_portal.workflow.outbox import outbox_enqueue
+    from service_center.emails import HANDLER
+
+    payload = {
+        "to": ["hua@example.com"],
+        "subject": "案件編號",
+        "body": "您的案件已受理",
+        "key": "old:1",
+    }
+    message = outbox_enqueue(handler=HANDLER, payload=payload, key="old:1")
+
+    outbox_process(message.pk)
+
+    assert [(m.to, m.subject, m.body) for m in mail.outbox] == [
+        (["hua@example.com"], "案件編號", "您的案件已受理")
+    ]
+    message.refresh_from_db()
+    assert message.payload == {"key": "old:1", "sent": True}
 
 
 def test_due_dates_are_aware_datetimes(frozen, category):

@@ -1,6 +1,7 @@
 """The citizen service centre's monthly metrics, per lead agency (found by autodiscovery).
 
-Each is one aggregate query for the month [start, end). A petition counts for the agency that
+Each is one aggregate query grouped by month and lead agency, for one month (the monthly
+rollup) or a range of months (a rebuild); see the registry. A petition counts for the agency that
 leads it now: a transferred case counts where it ended up. "Open and overdue" has no history
 in the case table, so it is the state at the time of the rollup (run on the 1st, the month's
 end); a closed month keeps the figure it had.
@@ -11,7 +12,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Greatest, TruncMonth
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -35,23 +36,9 @@ from service_center.models import (
     SurveyAnswer,
 )
 
-ANSWERED = Q(status__in=[Status.REPLIED, Status.CLOSED], replied_at__isnull=False)
-
-
-def _by_agency(queryset, **aggregates):
-    return (
-        queryset.filter(lead_agency__isnull=False)
-        .values("lead_agency_id")
-        .annotate(**aggregates)
-        .order_by("lead_agency_id")
-    )
-
-
-# --- by month: the same figures for a range of months, one GROUP BY month (registry.py) ----------
-
 
 def _by_agency_month(queryset, month, **aggregates):
-    """_by_agency, also grouped by `month` (an expression giving the month)."""
+    """Aggregates by `month` (an expression giving the month) and lead agency."""
     return (
         queryset.filter(lead_agency__isnull=False)
         .annotate(month=month)
@@ -71,24 +58,8 @@ def _counts_by_month(queryset, field: str, start: datetime, end: datetime):
     return ((first_of_month(r["month"]), r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
 
 
-def received(start: datetime, end: datetime):
-    rows = _by_agency(
-        Petition.objects.filter(received_at__gte=start, received_at__lt=end), n=Count("pk")
-    )
-    return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
-
-
-def closed(start: datetime, end: datetime):
-    """Answered (replied) or closed without an answer (not handled, merged) in the month."""
-    finished = Q(replied_at__gte=start, replied_at__lt=end) | Q(
-        status__in=[Status.NOT_HANDLED, Status.MERGED], closed_at__gte=start, closed_at__lt=end
-    )
-    rows = _by_agency(Petition.objects.filter(finished), n=Count("pk"))
-    return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
-
-
 def received_by_month(start: datetime, end: datetime):
-    """The channels' counts added up (the same GROUP BY, shared during a rebuild)."""
+    """The channels' counts added up (the same GROUP BY, shared during a rollup)."""
     totals: dict[tuple[date, int], int] = defaultdict(int)
     for rows in _received_by_month_and_channel(start, end).values():
         for month, agency, n in rows:
@@ -103,37 +74,6 @@ def closed_by_month(start: datetime, end: datetime):
         for (month, agency), r in rows
         if r["closed"]
     )
-
-
-def _on_time(queryset, start, end):
-    rows = _by_agency(
-        queryset.filter(replied_at__gte=start, replied_at__lt=end, due_at__isnull=False),
-        answered=Count("pk"),
-        on_time=Count("pk", filter=Q(replied_at__lte=F("due_at"))),
-    )
-    return (
-        (
-            r["lead_agency_id"],
-            Decimal(r["on_time"]) * 100 / r["answered"],
-            r["on_time"],
-            r["answered"],
-        )
-        for r in rows
-    )
-
-
-def replied_on_time(start: datetime, end: datetime):
-    return _on_time(Petition.objects.all(), start, end)
-
-
-def dispatch_on_time(start: datetime, end: datetime):
-    return _on_time(Petition.objects.filter(category__is_dispatch=True), start, end)
-
-
-def open_overdue(start: datetime, end: datetime):
-    late = Petition.objects.filter(status__in=OPEN_STATUSES, received_at__lt=end, due_at__lt=end)
-    rows = _by_agency(late, n=Count("pk"))
-    return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
 
 
 def _share_by_month(start, end, part: str, whole: str):
@@ -162,29 +102,6 @@ def open_overdue_by_month(start: datetime, end: datetime):
     rows = _by_agency_month(late, trunc_month(Greatest("received_at", "due_at")), n=Count("pk"))
     counts = {(first_of_month(r["month"]), r["lead_agency_id"]): r["n"] for r in rows}
     return running_totals(counts, start, end)
-
-
-def extensions(start: datetime, end: datetime):
-    rows = (
-        PetitionRequest.objects.filter(
-            kind=PetitionRequest.Kind.EXTENSION,
-            state=PetitionRequest.State.APPROVED,
-            decided_at__gte=start,
-            decided_at__lt=end,
-            petition__lead_agency__isnull=False,
-        )
-        .values("petition__lead_agency_id")
-        .annotate(n=Count("pk"))
-        .order_by("petition__lead_agency_id")
-    )
-    return ((r["petition__lead_agency_id"], r["n"], r["n"], None) for r in rows)
-
-
-def reopens(start: datetime, end: datetime):
-    rows = _by_agency(
-        Petition.objects.filter(reopened_at__gte=start, reopened_at__lt=end), n=Count("pk")
-    )
-    return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
 
 
 def extensions_by_month(start: datetime, end: datetime):
@@ -236,30 +153,7 @@ def _satisfaction_by_month(field: str):
     return by_month
 
 
-def _satisfaction(field: str):
-    def compute(start: datetime, end: datetime):
-        rows = (
-            SurveyAnswer.objects.filter(
-                answered_at__gte=start, answered_at__lt=end, petition__lead_agency__isnull=False
-            )
-            .values("petition__lead_agency_id")
-            .annotate(total=Sum(field), answers=Count("pk"))
-            .order_by("petition__lead_agency_id")
-        )
-        return (
-            (
-                r["petition__lead_agency_id"],
-                Decimal(r["total"]) / r["answers"],
-                r["total"],
-                r["answers"],
-            )
-            for r in rows
-        )
-
-    return compute
-
-
-def _count(code, label, direction, compute, description, by_month=None):
+def _count(code, label, direction, description, *, by_month):
     return Metric(
         code=f"service_center.{code}",
         line=Line.SERVICE_CENTER,
@@ -267,7 +161,6 @@ def _count(code, label, direction, compute, description, by_month=None):
         unit=_("cases"),
         direction=direction,
         kind=Kind.COUNT,
-        compute=compute,
         description=description,
         by_month=by_month,
     )
@@ -278,7 +171,6 @@ METRICS = [
         "received",
         _("Petitions received"),
         Direction.HIGHER_IS_BETTER,
-        received,
         _("Petitions received in the month, by the agency now leading them."),
         by_month=received_by_month,
     ),
@@ -286,7 +178,6 @@ METRICS = [
         "closed",
         _("Petitions closed"),
         Direction.HIGHER_IS_BETTER,
-        closed,
         _("Petitions replied to, or closed as not handled or merged, in the month."),
         by_month=closed_by_month,
     ),
@@ -300,7 +191,6 @@ METRICS = [
         scale=Decimal(100),
         target=Decimal(95),
         min_count=10,
-        compute=replied_on_time,
         by_month=replied_on_time_by_month,
         description=_("Of the replies sent in the month, the share sent by the due time."),
     ),
@@ -314,7 +204,6 @@ METRICS = [
         scale=Decimal(100),
         target=Decimal(95),
         min_count=10,
-        compute=dispatch_on_time,
         by_month=dispatch_on_time_by_month,
         description=_("Of the dispatch cases answered in the month, the share within 24 hours."),
     ),
@@ -322,7 +211,6 @@ METRICS = [
         "open_overdue",
         _("Open and overdue petitions"),
         Direction.LOWER_IS_BETTER,
-        open_overdue,
         _("Open petitions past their due time at the month's end."),
         by_month=open_overdue_by_month,
     ),
@@ -330,7 +218,6 @@ METRICS = [
         "extensions",
         _("Extensions approved"),
         Direction.LOWER_IS_BETTER,
-        extensions,
         _("Extensions of the due date approved in the month."),
         by_month=extensions_by_month,
     ),
@@ -338,7 +225,6 @@ METRICS = [
         "reopens",
         _("Petitions reopened"),
         Direction.LOWER_IS_BETTER,
-        reopens,
         _("Cases a citizen reopened in the month after the reply."),
         by_month=reopens_by_month,
     ),
@@ -357,7 +243,6 @@ for _field, _label in (
             kind=Kind.RATIO,
             target=Decimal(4),
             min_count=10,
-            compute=_satisfaction(_field),
             by_month=_satisfaction_by_month(_field),
             description=_("Average answer (1 to 5) in the surveys answered in the month."),
         )
@@ -381,65 +266,10 @@ for _metric in METRICS:
 NOT_HANDLED = Q(status=Status.NOT_HANDLED)
 
 
-def _clock_stopped_in(start: datetime, end: datetime):
-    """Petitions whose handling clock stopped in the month: replied, or registered not handled."""
-    return Petition.objects.filter(
-        Q(replied_at__gte=start, replied_at__lt=end)
-        | (NOT_HANDLED & Q(closed_at__gte=start, closed_at__lt=end))
-    )
-
-
 def _stopped_by_due():
     return (NOT_HANDLED & Q(closed_at__lte=F("due_at"))) | (
         ~NOT_HANDLED & Q(replied_at__lte=F("due_at"))
     )
-
-
-def closed_on_time(start: datetime, end: datetime):
-    stopped_by_due = _stopped_by_due()
-    rows = _by_agency(
-        _clock_stopped_in(start, end).filter(due_at__isnull=False),
-        finished=Count("pk"),
-        on_time=Count("pk", filter=stopped_by_due),
-    )
-    return (
-        (
-            r["lead_agency_id"],
-            Decimal(r["on_time"]) * 100 / r["finished"],
-            r["on_time"],
-            r["finished"],
-        )
-        for r in rows
-    )
-
-
-def _timed(start: datetime, end: datetime):
-    return _clock_stopped_in(start, end).filter(working_days_to_close__isnull=False)
-
-
-def working_days_average(start: datetime, end: datetime):
-    rows = _by_agency(
-        _timed(start, end), total=Sum("working_days_to_close"), n=Count("working_days_to_close")
-    )
-    return ((r["lead_agency_id"], Decimal(r["total"]) / r["n"], r["total"], r["n"]) for r in rows)
-
-
-def working_days_median(start: datetime, end: datetime):
-    """Per agency: value = the median; numerator = median × cases, denominator = cases, so the
-    city-wide figure is the case-weighted mean of the agencies' medians (an approximation of
-    the city's median, which the stored rows cannot give)."""
-    values = (
-        _timed(start, end)
-        .filter(lead_agency__isnull=False)
-        .values_list("lead_agency_id", "working_days_to_close")
-        .order_by("lead_agency_id")
-    )
-    by_agency: dict[int, list[int]] = defaultdict(list)
-    for agency_id, days in values.iterator(chunk_size=5000):
-        by_agency[agency_id].append(days)
-    for agency_id, days in by_agency.items():
-        median = Decimal(str(statistics.median(days)))
-        yield agency_id, median, median * len(days), len(days)
 
 
 def _finished_by_month(start: datetime, end: datetime):
@@ -447,8 +277,8 @@ def _finished_by_month(start: datetime, end: datetime):
     time, dispatch on time, closed on time, average working days), read together: one GROUP BY
     month of the replies, one of the other endings ("not handled", merged) in another month than
     the reply. So a petition counts once in a month where both happened and in each month where
-    they happened apart, as the per-month Q(replied in it) | Q(ended in it) counts it. Shared
-    during a rebuild (registry.shared)."""
+    they happened apart: in a month, Q(replied in it) | Q(ended in it). Shared
+    during a rollup (registry.shared)."""
 
     def read():
         has_due = Q(due_at__isnull=False)
@@ -512,7 +342,7 @@ def working_days_average_by_month(start: datetime, end: datetime):
 def working_days_median_by_month(start: datetime, end: datetime):
     """The medians of working_days_median for every month: the values of the range, keyed by the
     month the clock stopped in (two queries: replies, and "not handled" in another month than
-    a reply), the median taken per month and agency in Python as the per-month path does."""
+    a reply), the median taken per month and agency in Python."""
     timed = Petition.objects.filter(working_days_to_close__isnull=False, lead_agency__isnull=False)
     replied = (
         timed.filter(replied_at__gte=start, replied_at__lt=end)
@@ -537,25 +367,9 @@ def working_days_median_by_month(start: datetime, end: datetime):
         yield month, agency_id, median, median * len(days), len(days)
 
 
-def received_by_channel(start: datetime, end: datetime, channel: str):
-    """Like `received`, for one channel: the channels' counts add up to `received`."""
-    rows = _by_agency(
-        Petition.objects.filter(received_at__gte=start, received_at__lt=end, channel=channel),
-        n=Count("pk"),
-    )
-    return ((r["lead_agency_id"], r["n"], r["n"], None) for r in rows)
-
-
-def _received_via(channel: str):
-    def compute(start: datetime, end: datetime):
-        return received_by_channel(start, end, channel)
-
-    return compute
-
-
 def _received_by_month_and_channel(start: datetime, end: datetime) -> dict:
     """{channel: [(month, agency, n)]}: one GROUP BY for all the channels' metrics (shared
-    during a rebuild, see registry.shared)."""
+    during a rollup, see registry.shared)."""
 
     def read():
         rows = (
@@ -585,7 +399,7 @@ def _received_via_by_month(channel: str):
     return by_month
 
 
-def _working_days_metric(code, label, compute, description, by_month=None):
+def _working_days_metric(code, label, description, *, by_month):
     return Metric(
         code=f"service_center.{code}",
         line=Line.SERVICE_CENTER,
@@ -594,7 +408,6 @@ def _working_days_metric(code, label, compute, description, by_month=None):
         direction=Direction.LOWER_IS_BETTER,
         kind=Kind.RATIO,
         min_count=10,
-        compute=compute,
         description=description,
         by_month=by_month,
     )
@@ -611,7 +424,6 @@ CLOSING_METRICS = [
         scale=Decimal(100),
         target=Decimal(95),
         min_count=10,
-        compute=closed_on_time,
         by_month=closed_on_time_by_month,
         description=_(
             "Of the petitions replied to or registered as not handled in the month, the share "
@@ -621,7 +433,6 @@ CLOSING_METRICS = [
     _working_days_metric(
         "working_days_average",
         _("Average working days to close"),
-        working_days_average,
         _(
             "Working days from confirmation to the reply (or to “not handled”), averaged over "
             "the petitions finished in the month."
@@ -631,7 +442,6 @@ CLOSING_METRICS = [
     _working_days_metric(
         "working_days_median",
         _("Median working days to close"),
-        working_days_median,
         _(
             "The middle value of the working days to close of the petitions finished in the "
             "month; city-wide, the agencies' medians weighted by their cases."
@@ -645,7 +455,6 @@ for _channel in Channel:
             f"channel.{_channel.value}",
             format_lazy(_("Petitions received: {channel}"), channel=_channel.label),
             Direction.HIGHER_IS_BETTER,
-            _received_via(_channel.value),
             _(
                 "Petitions received in the month through this channel, by the agency now leading them."
             ),
@@ -659,51 +468,6 @@ for _metric in CLOSING_METRICS:
 
 # --- legal consultation (per venue's agency) and 1999 hotline calls (RDEC) -----------------------
 # Consultations by topic do not fit the per-agency shape; the legal pages show them by topic.
-
-
-def legal_consultations(start: datetime, end: datetime):
-    rows = (
-        LegalConsultation.objects.filter(held_on__gte=start.date(), held_on__lt=end.date())
-        .values("venue__agency_id")
-        .annotate(n=Count("pk"))
-        .order_by("venue__agency_id")
-    )
-    return ((r["venue__agency_id"], r["n"], r["n"], None) for r in rows)
-
-
-def legal_no_shows(start: datetime, end: datetime):
-    """Of the bookings whose time came in the month (consulted or missed), the share missed."""
-    rows = (
-        LegalBooking.objects.filter(
-            slot__starts_at__gte=start,
-            slot__starts_at__lt=end,
-            status__in=[BookingStatus.ATTENDED, BookingStatus.NO_SHOW],
-        )
-        .values("slot__venue__agency_id")
-        .annotate(due=Count("pk"), missed=Count("pk", filter=Q(status=BookingStatus.NO_SHOW)))
-        .order_by("slot__venue__agency_id")
-    )
-    return (
-        (
-            r["slot__venue__agency_id"],
-            Decimal(r["missed"]) * 100 / r["due"],
-            r["missed"],
-            r["due"],
-        )
-        for r in rows
-    )
-
-
-def hotline_calls(start: datetime, end: datetime):
-    """The month's calls, all types, for RDEC (which runs the hotline): one query."""
-    total = (
-        HotlineVolume.objects.filter(month=start.date())
-        .values("month")
-        .annotate(total=Sum("count"))
-        .values("total")
-    )
-    rows = Agency.objects.filter(code=HOTLINE_AGENCY_CODE).annotate(calls=Subquery(total))
-    return ((agency.pk, agency.calls, agency.calls, None) for agency in rows if agency.calls)
 
 
 def legal_consultations_by_month(start: datetime, end: datetime):
@@ -767,7 +531,6 @@ LEGAL_AND_HOTLINE_METRICS = [
         unit=_("consultations"),
         direction=Direction.HIGHER_IS_BETTER,
         kind=Kind.COUNT,
-        compute=legal_consultations,
         by_month=legal_consultations_by_month,
         description=_("Consultations with volunteer lawyers recorded in the month, by venue."),
     ),
@@ -780,7 +543,6 @@ LEGAL_AND_HOTLINE_METRICS = [
         kind=Kind.RATIO,
         scale=Decimal(100),
         min_count=10,
-        compute=legal_no_shows,
         by_month=legal_no_shows_by_month,
         description=_(
             "Of the booked consultations due in the month, the share the citizen missed."
@@ -794,7 +556,6 @@ LEGAL_AND_HOTLINE_METRICS = [
         unit=_("calls"),
         direction=Direction.HIGHER_IS_BETTER,
         kind=Kind.COUNT,
-        compute=hotline_calls,
         by_month=hotline_calls_by_month,
         description=_(
             "Calls to the 1999 hotline in the month, all types, from the call centre's file."

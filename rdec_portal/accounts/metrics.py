@@ -36,17 +36,6 @@ def _staff_with_a_role(end: datetime):
     return User.objects.filter(has_role, is_active=True, agency__isnull=False, date_joined__lt=end)
 
 
-def active_staff(start: datetime, end: datetime):
-    counts = (
-        _staff_with_a_role(end)
-        .values("agency_id")
-        .annotate(accounts=Count("pk"))
-        .order_by("agency_id")
-        .values_list("agency_id", "accounts")
-    )
-    return ((agency_id, n, n, None) for agency_id, n in counts)
-
-
 def active_staff_by_month(start: datetime, end: datetime):
     """Each month's count: the accounts opened by its end, added up month by month."""
     rows = (
@@ -74,7 +63,6 @@ register(
             "Staff accounts that are active, hold at least one role and were opened by the "
             "month's end, by home agency."
         ),
-        compute=active_staff,
         by_month=active_staff_by_month,
     )
 )

@@ -1,25 +1,25 @@
 """The metric registry. Each app's metrics.py registers its monthly metrics here at start-up.
 
-A metric is one aggregate query, GROUP BY agency, for one month::
+A metric is one aggregate query, GROUP BY month and agency, for a span of whole months::
 
     register(Metric(code="service_center.replied_on_time", line=Line.SERVICE_CENTER,
                     label=_("Petitions replied on time"), unit="%", kind=Kind.RATIO, scale=100,
                     direction=Direction.HIGHER_IS_BETTER, target=Decimal("95"), min_count=10,
-                    compute=replied_on_time))
+                    by_month=replied_on_time_by_month))
 
-`compute(start, end)` receives the month as a half-open interval of aware datetimes in
-Asia/Taipei: `start` is midnight on the 1st, `end` midnight on the 1st of the next month (so
-filter `created_at__gte=start, created_at__lt=end`; for a DateField use `start.date()` and
-`end.date()`). It returns an iterable of rows `(agency_id, value, numerator, denominator)` from
-one query; numerator and denominator may be None. Rows without an agency or a value are dropped.
+`by_month(start, end)` receives the span as a half-open interval of aware datetimes in
+Asia/Taipei: `start` is midnight on the first month's 1st, `end` midnight on the 1st after the
+last month (so filter `created_at__gte=start, created_at__lt=end`; for a DateField use
+`start.date()` and `end.date()`). It returns rows `(month, agency_id, value, numerator,
+denominator)`, where `month` is the first day of the month in Asia/Taipei, from one query (or a
+few, shared between metrics during a rollup: `shared`); numerator and denominator may be None.
+Rows without an agency or a value are dropped. The monthly rollup asks for one month, a rebuild
+(`rollup_metrics --from --to`) for the whole range at once; tests/performance/test_rebuild.py
+holds every registered metric to giving the same rows either way.
 
-A metric may also offer `by_month(start, end)`: the same figures for a span of whole months
-(`start` midnight on the first month's 1st, `end` on the 1st after the last), grouped by month
-in the query, as rows `(month, agency_id, value, numerator, denominator)` where `month` is the
-first day of the month in Asia/Taipei. Rebuilding a range of months (`rollup_metrics --from
---to`) then reads each such metric once instead of once a month. Its rows must equal what
-`compute` gives month by month: tests/performance/test_rebuild.py holds every registered metric
-to that.
+`metric.compute(start, end)` is one month's rows without the month, `(agency_id, value,
+numerator, denominator)`: derived from `by_month`. A metric that cannot group by month may give
+`compute` alone; the rollup then reads it month by month.
 """
 
 import re
@@ -73,14 +73,14 @@ class Metric:
     label: str
     unit: str
     direction: str
-    compute: Compute = field(compare=False)
+    by_month: ByMonth | None = field(default=None, compare=False)
+    compute: Compute | None = field(default=None, compare=False)
     target: Decimal | None = None
     # A row whose sample (denominator, else numerator, else value) is below this is not ranked.
     min_count: int = 1
     kind: str = Kind.COUNT
     scale: Decimal = Decimal(1)
     description: str = ""
-    by_month: ByMonth | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if len(self.code) > _CODE_MAX_LENGTH or not _CODE.fullmatch(self.code):
@@ -93,10 +93,14 @@ class Metric:
             raise ValueError(f"Metric {self.code}: kind must be one of {Kind.values}.")
         if self.min_count < 0:
             raise ValueError(f"Metric {self.code}: min_count cannot be negative.")
-        if not callable(self.compute):
-            raise ValueError(f"Metric {self.code}: compute must be a function.")
+        if self.by_month is None and self.compute is None:
+            raise ValueError(f"Metric {self.code}: give by_month (or compute).")
         if self.by_month is not None and not callable(self.by_month):
             raise ValueError(f"Metric {self.code}: by_month must be a function.")
+        if self.compute is not None and not callable(self.compute):
+            raise ValueError(f"Metric {self.code}: compute must be a function.")
+        if self.compute is None:
+            object.__setattr__(self, "compute", _one_month(self.by_month))
         # Frozen: normalise through object.__setattr__ so int and str targets compare as Decimals.
         if self.target is not None:
             object.__setattr__(self, "target", Decimal(str(self.target)))
@@ -155,6 +159,15 @@ class Metric:
         return self.target / Decimal(value) if value else None
 
 
+def _one_month(by_month: ByMonth) -> Compute:
+    def compute(start: datetime, end: datetime) -> Iterable[Row]:
+        return (
+            (agency, value, num, den) for _month, agency, value, num, den in by_month(start, end)
+        )
+
+    return compute
+
+
 _REGISTRY: dict[str, Metric] = {}
 
 
@@ -210,14 +223,14 @@ def running_totals(counts: dict[tuple[date, int], int], start: datetime, end: da
                 yield month, agency_id, total, total, None
 
 
-# --- reads shared by several metrics during one rebuild -------------------------------------------
+# --- reads shared by several metrics during one rollup or rebuild ---------------------------------
 
 _SHARED: ContextVar[dict | None] = ContextVar("performance_shared_reads", default=None)
 
 
 @contextmanager
 def shared_reads():
-    """While a rebuild computes its metrics, `shared` keeps what one metric read for the next."""
+    """While a rollup computes its metrics, `shared` keeps what one metric read for the next."""
     token = _SHARED.set({})
     try:
         yield

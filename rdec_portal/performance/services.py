@@ -111,7 +111,8 @@ def rollup_month(*, month: date, codes: Iterable[str] | None = None, by=None) ->
     month = month_of(month)
     _refuse_if_closed(month)
     chosen = registry.metrics(codes)
-    rows = [row for metric in chosen for row in _metric_rows(metric, month)]
+    with registry.shared_reads():
+        rows = [row for metric in chosen for row in _metric_rows(metric, month)]
     _store([metric.code for metric in chosen], {month: rows})
     _stamp()
     total = len(rows)

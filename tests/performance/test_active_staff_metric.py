@@ -4,12 +4,17 @@ import pytest
 from django.contrib.auth.models import Group
 
 from rdec_portal.accounts import roles
-from rdec_portal.accounts.metrics import ACTIVE_STAFF, active_staff
+from rdec_portal.accounts.metrics import ACTIVE_STAFF
 from rdec_portal.performance.models import MonthlyMetric
 from rdec_portal.performance.months import month_bounds
+from rdec_portal.performance.registry import get_metric
 from rdec_portal.performance.services import rollup_month
 from tests.accounts.factories import UserFactory
 from tests.performance.conftest import taipei
+
+
+def active_staff(start, end):
+    return get_metric(ACTIVE_STAFF).compute(start, end)
 
 
 @pytest.fixture

@@ -240,7 +240,7 @@ def test_every_metric_but_none_offers_by_month():
     assert [m.code for m in registry.metrics() if m.by_month is None] == []
 
 
-def test_by_month_gives_each_metric_exactly_its_per_month_rows(history):
+def test_a_range_gives_each_month_the_rows_that_month_alone_gives(history):
     start, end = month_bounds(FIRST)[0], month_bounds(LAST)[1]
     checked = 0
     for metric in registry.metrics():

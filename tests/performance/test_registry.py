@@ -49,6 +49,22 @@ def test_metric_definition_is_validated(overrides):
         _metric(**overrides)
 
 
+def test_a_metric_needs_a_query():
+    with pytest.raises(ValueError, match="by_month"):
+        _metric(compute=None)
+
+
+def test_one_months_rows_come_from_by_month_without_the_month():
+    from datetime import date
+
+    def by_month(start, end):
+        assert (start, end) == ("start", "end")
+        return [(date(2026, 10, 1), 7, Decimal(80), 8, 10), (date(2026, 10, 1), None, 1, 1, None)]
+
+    metric = _metric(compute=None, by_month=by_month)
+    assert list(metric.compute("start", "end")) == [(7, Decimal(80), 8, 10), (None, 1, 1, None)]
+
+
 def test_metrics_orders_by_line_then_code_and_rejects_unknown_codes(clean_registry):
     registry.register(_metric(code="test.b", line=Line.RESEARCH))
     registry.register(_metric(code="test.a", line=Line.INFOSERVICE))

@@ -11,10 +11,16 @@ from django.apps import apps as django_apps
 from rdec_portal.performance.models import MonthlyMetric
 from rdec_portal.performance.registry import Kind, get_metric
 from rdec_portal.performance.services import rollup_month
-from service_center import metrics, services
+from service_center import services
 from service_center.models import Channel, NotHandledReason, Petition, Status
 from tests.service_center.conftest import NOW, TAIPEI
 from tests.service_center.factories import AssignedPetitionFactory, CategoryFactory
+
+
+def compute(name: str):
+    """A service-centre metric's one-month rows, as the monthly rollup reads them."""
+    return get_metric(f"service_center.{name}").compute
+
 
 START = datetime(2026, 11, 1, tzinfo=TAIPEI)
 END = datetime(2026, 12, 1, tzinfo=TAIPEI)
@@ -113,10 +119,10 @@ def test_average_and_median_working_days_per_agency(db, agency_a, agency_b):
     finished(agency_b, 5)
     AssignedPetitionFactory(category=CategoryFactory(agency=agency_a))  # still open: no figure
 
-    average = rows(metrics.working_days_average)
+    average = rows(compute("working_days_average"))
     assert average[agency_a.pk] == (Decimal(4), 16, 4)
     assert average[agency_b.pk] == (Decimal(5), 5, 1)
-    median = rows(metrics.working_days_median)
+    median = rows(compute("working_days_median"))
     assert median[agency_a.pk] == (Decimal(3), Decimal(12), 4)
     assert median[agency_b.pk] == (Decimal(5), Decimal(5), 1)
 
@@ -124,9 +130,9 @@ def test_average_and_median_working_days_per_agency(db, agency_a, agency_b):
 def test_a_petition_finished_in_another_month_is_not_counted(db, agency_a):
     petition = finished(agency_a, 3)
     Petition.objects.filter(pk=petition.pk).update(replied_at=START - timedelta(seconds=1))
-    assert rows(metrics.working_days_average) == {}
-    assert rows(metrics.working_days_median) == {}
-    assert rows(metrics.closed_on_time) == {}
+    assert rows(compute("working_days_average")) == {}
+    assert rows(compute("working_days_median")) == {}
+    assert rows(compute("closed_on_time")) == {}
 
 
 def test_closed_on_time_counts_replies_and_not_handled_by_their_own_moment(db, agency_a):
@@ -134,11 +140,11 @@ def test_closed_on_time_counts_replies_and_not_handled_by_their_own_moment(db, a
     finished(agency_a, 1, on_time=False)
     finished(agency_a, 1, status=Status.NOT_HANDLED)
     late_not_handled = finished(agency_a, 1, status=Status.NOT_HANDLED, on_time=False)
-    assert rows(metrics.closed_on_time)[agency_a.pk] == (Decimal(50), 2, 4)
+    assert rows(compute("closed_on_time"))[agency_a.pk] == (Decimal(50), 2, 4)
     # "Replied on time" counts replies only.
-    assert rows(metrics.replied_on_time)[agency_a.pk] == (Decimal(50), 1, 2)
+    assert rows(compute("replied_on_time"))[agency_a.pk] == (Decimal(50), 1, 2)
     Petition.objects.filter(pk=late_not_handled.pk).update(due_at=None)
-    assert rows(metrics.closed_on_time)[agency_a.pk] == (Decimal(200) / 3, 2, 3)
+    assert rows(compute("closed_on_time"))[agency_a.pk] == (Decimal(200) / 3, 2, 3)
 
 
 def test_counts_by_channel_add_up_to_received(db, agency_a, agency_b):
@@ -153,7 +159,7 @@ def test_counts_by_channel_add_up_to_received(db, agency_a, agency_b):
     assert by_channel[Channel.PHONE_1999] == {agency_a.pk: (1, 1, None), agency_b.pk: (1, 1, None)}
     assert by_channel[Channel.LETTER] == {}
     total_a = sum(r.get(agency_a.pk, (0,))[0] for r in by_channel.values())
-    assert total_a == rows(metrics.received)[agency_a.pk][0] == 4
+    assert total_a == rows(compute("received"))[agency_a.pk][0] == 4
 
 
 @pytest.mark.parametrize(
@@ -166,10 +172,13 @@ def test_counts_by_channel_add_up_to_received(db, agency_a, agency_b):
     ],
 )
 @pytest.mark.parametrize("cases", [1, 20])
-def test_each_metric_is_one_query(db, agency_a, code, cases, django_assert_num_queries):
+def test_each_metric_reads_the_same_few_queries_however_many_cases(
+    db, agency_a, code, cases, django_assert_max_num_queries
+):
+    # The finished petitions' figures read replies and other endings apart: two queries.
     for n in range(cases):
         finished(agency_a, n % 7, channel=Channel.PHONE_1999)
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(2):
         computed = list(get_metric(code).compute(START, END))
     assert len(computed) == 1
 

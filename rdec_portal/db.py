@@ -50,3 +50,36 @@ def insert_values(instance, *, skip: tuple[str, ...] = ()) -> tuple[list[str], l
     columns = [quote(f.column) for f in fields]
     values = [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in fields]
     return columns, values
+
+
+def insert_from(
+    instance,
+    *,
+    source: str,
+    computed: dict[str, tuple[str, list]],
+    unless_exists: str | None = None,
+    returning: str | None = None,
+) -> tuple[str, list]:
+    """`INSERT … SELECT … FROM source` of an unsaved instance, for one step of a data-modifying
+    WITH (PostgreSQL): each field named in `computed` takes an SQL expression over `source`
+    with its parameters, every other field the instance's own value. Returns SQL and params."""
+    meta = instance._meta
+    quote = connection.ops.quote_name
+    columns, params = insert_values(instance, skip=tuple(computed))
+    expressions = ["%s"] * len(params)
+    for name, (expression, expression_params) in computed.items():
+        columns.append(quote(meta.get_field(name).column))
+        expressions.append(expression)
+        params.extend(expression_params)
+    conflict = (
+        f" ON CONFLICT ({quote(meta.get_field(unless_exists).column)}) DO NOTHING"
+        if unless_exists
+        else ""
+    )
+    # Identifiers from the model's own metadata; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)})"  # noqa: S608
+        f" SELECT {', '.join(expressions)} FROM {source}{conflict}"
+        f"{f' RETURNING {returning}' if returning else ''}"
+    )
+    return sql, params

@@ -21,8 +21,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.dates import format_roc_long, to_roc
-from rdec_portal.db import insert_returning_pk, insert_values, mark_inserted
-from rdec_portal.workflow.audit import audit_record
+from rdec_portal.db import insert_from, insert_returning_pk, mark_inserted
+from rdec_portal.workflow.audit import audit_entry, audit_record
 from rdec_portal.workflow.calendar import (
     add_calendar_hours,
     working_days_between,
@@ -362,8 +362,8 @@ def petition_submit(
     )
     # The citizen's email: the case number and the secret, and the link to confirm if needed.
     email = ("confirmation" if needs_confirmation else "number", {"secret": secret})
-    if _can_insert_at_once(files=checked_files, by=by):
-        first = _insert_at_once(petition, now, email)
+    if _can_insert_at_once(files=checked_files):
+        first = _insert_at_once(petition, now, email, by=by, request=request)
     else:
         first = _insert_in_steps(petition, now, email, files=checked_files, by=by, request=request)
     if not first:
@@ -371,9 +371,9 @@ def petition_submit(
     return Submitted(petition, secret, True)
 
 
-def _can_insert_at_once(*, files, by) -> bool:
-    # A citizen's own petition without files, on PostgreSQL (data-modifying WITH): the hot path.
-    return connection.vendor == "postgresql" and not files and by is None
+def _can_insert_at_once(*, files) -> bool:
+    # A petition without files, on PostgreSQL (data-modifying WITH): the hot path.
+    return connection.vendor == "postgresql" and not files
 
 
 def _email_key(pk, template: str) -> str:
@@ -414,61 +414,77 @@ def _insert_in_steps(petition, now, email, *, files, by, request) -> bool:
     return True
 
 
-def _insert_at_once(petition, now, email) -> bool:
-    """PostgreSQL, a citizen's petition without files: what _insert_in_steps writes, in one
-    statement. The day's number, the petition, its first history line and its email are one
-    round trip, committed on their own (or with the caller's transaction), and the day's counter
-    row is locked only while the statement runs, not until a later COMMIT. False if the
-    idempotency key was taken; a repeated form then takes no number.
+def _insert_at_once(petition, now, email, *, by, request) -> bool:
+    """PostgreSQL, a petition without files: what _insert_in_steps writes, in one statement.
+    The day's number, the petition, its first history line, the staff filer's audit row and
+    the email are one round trip, committed on their own (or with the caller's transaction),
+    and the day's counter row is locked only while the statement runs, not until a later
+    COMMIT. False if the idempotency key was taken; a repeated form then takes no number.
     """
     quote = connection.ops.quote_name
     sequence = quote(PetitionNumberSequence._meta.db_table)
-    table = quote(Petition._meta.db_table)
-    petition_columns, petition_values = insert_values(petition, skip=("number",))
-    event = _submitted_event(petition, by=None, when=now)
-    event_columns, event_values = insert_values(event, skip=("petition",))
+    day = timezone.localdate(now)
+    steps: list[str] = []
+    params: list = []
+
+    def step(name: str, sql_and_params: tuple[str, list]) -> None:
+        steps.append(f"{name} AS ({sql_and_params[0]})")
+        params.extend(sql_and_params[1])
+
+    step(
+        "n",
+        (
+            f"INSERT INTO {sequence} (day, last) SELECT %s, 1"  # noqa: S608 - the model's table
+            f" WHERE NOT EXISTS (SELECT 1 FROM {quote(Petition._meta.db_table)}"
+            " WHERE idempotency_key = %s)"
+            f" ON CONFLICT (day) DO UPDATE SET last = {sequence}.last + 1 RETURNING last",
+            [day, petition.idempotency_key],
+        ),
+    )
+    # The number as _next_number() writes it: at least four digits.
+    number = (
+        "%s || lpad(n.last::text, greatest(4, length(n.last::text)), '0')",
+        [_number_prefix(day)],
+    )
+    step(
+        "p",
+        insert_from(
+            petition,
+            source="n",
+            computed={"number": number},
+            unless_exists="idempotency_key",
+            returning="id, number",
+        ),
+    )
+    event = _submitted_event(petition, by=by, when=now)
+    step("e", insert_from(event, source="p", computed={"petition": ("p.id", [])}))
+    if by is not None:
+        entry = audit_entry(
+            actor=by, action=AuditEntry.Action.CREATE, obj=petition, request=request
+        )
+        names = {"object_id": ("p.id::text", []), "object_repr": ("p.number", [])}
+        step("a", insert_from(entry, source="p", computed=names))
     template, context = email
-    # The email's key and payload name the petition: filled in from the new id in SQL.
+    # The email's key and payload name the petition: filled in from the new id.
     message = citizen_email(
         petition=petition, template=template, key=_email_key("{pk}", template), context=context
     )
-    params = [
-        timezone.localdate(now),
-        petition.idempotency_key,
-        _number_prefix(timezone.localdate(now)),
-        *petition_values,
-        *event_values,
-    ]
-
-    def marks(values):
-        return ", ".join(["%s"] * len(values))
-
-    # Identifiers from the models' own metadata; every value is a parameter.
-    sql = (
-        f"WITH n AS (INSERT INTO {sequence} (day, last) SELECT %s, 1"  # noqa: S608
-        f" WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE idempotency_key = %s)"
-        f" ON CONFLICT (day) DO UPDATE SET last = {sequence}.last + 1 RETURNING last),"
-        f" p AS (INSERT INTO {table} (number, {', '.join(petition_columns)})"
-        # The number as _next_number() writes it: at least four digits.
-        " SELECT %s || lpad(n.last::text, greatest(4, length(n.last::text)), '0'),"
-        f" {marks(petition_values)} FROM n"
-        " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, number),"
-        f" e AS (INSERT INTO {quote(PetitionEvent._meta.db_table)}"
-        f" (petition_id, {', '.join(event_columns)}) SELECT p.id, {marks(event_values)} FROM p)"
-    )
     if message is not None:
-        message_columns, message_values = insert_values(message, skip=("key", "payload"))
-        sql += (
-            f", o AS (INSERT INTO {quote(message._meta.db_table)}"  # noqa: S608 - as above
-            f' ("key", payload, {", ".join(message_columns)})'
-            " SELECT replace(%s, '{pk}', p.id::text), %s::jsonb"
-            " || jsonb_build_object('petition', p.id, 'key', replace(%s, '{pk}', p.id::text)),"
-            f' {marks(message_values)} FROM p ON CONFLICT ("key") DO NOTHING RETURNING id)'
-            " SELECT p.id, p.number, (SELECT id FROM o) FROM p"
+        key = ("replace(%s, '{pk}', p.id::text)", [message.key])
+        payload = (
+            f"%s::jsonb || jsonb_build_object('petition', p.id, 'key', {key[0]})",
+            [json.dumps(message.payload), *key[1]],
         )
-        params += [message.key, json.dumps(message.payload), message.key, *message_values]
-    else:
-        sql += " SELECT p.id, p.number, NULL FROM p"
+        computed = {"key": key, "payload": payload}
+        step(
+            "o",
+            insert_from(
+                message, source="p", computed=computed, unless_exists="key", returning="id"
+            ),
+        )
+    message_id = "(SELECT id FROM o)" if message is not None else "NULL"
+    # Every step built from the models' metadata; every value is a parameter.
+    sql = f"WITH {', '.join(steps)} SELECT p.id, p.number, {message_id} FROM p"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

@@ -41,8 +41,22 @@ def audit_record(
     request=None,
 ) -> AuditEntry:
     """Append an audit row. Call it inside the service's transaction, so both commit or neither."""
+    entry = audit_entry(actor=actor, action=action, obj=obj, changes=changes, request=request)
+    entry.save()
+    return entry
+
+
+def audit_entry(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    changes: dict | None = None,
+    request=None,
+) -> AuditEntry:
+    """The unsaved audit row of audit_record(), for a caller that writes it with its own SQL."""
     actor_obj = actor if actor is not None and actor.is_authenticated else None
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor_obj,
         actor_repr=str(actor_obj)[:200] if actor_obj else "",
         action=action,

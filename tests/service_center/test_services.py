@@ -140,6 +140,11 @@ def _stored(petition) -> tuple:
     events = list(
         petition.events.values("kind", "is_public", "actor_id", "agency_id", "text", "created_at")
     )
+    audit = list(
+        AuditEntry.objects.filter(object_id=str(petition.pk), object_repr=petition.number).values(
+            "at", "actor_id", "actor_repr", "action", "content_type_id", "changes", "ip_address"
+        )
+    )
     messages = list(
         OutboxMessage.objects.filter(key__startswith=f"petition:{petition.pk}:").values(
             "handler", "payload", "key", "created_at", "next_attempt_at", "attempts"
@@ -150,28 +155,31 @@ def _stored(petition) -> tuple:
         assert message["payload"].pop("key") == message["key"]
         assert message["payload"]["context"].pop("secret")
         message["key"] = message["key"].replace(str(petition.pk), "{pk}")
-    return row, events, messages
+    return row, events, audit, messages
 
 
 @pytest.mark.parametrize("email", ["hua@example.com", ""])
+@pytest.mark.parametrize("staff", [False, True])
 def test_the_one_statement_submission_stores_what_the_step_by_step_one_does(
-    frozen, category, monkeypatch, email
+    frozen, category, desk_user, monkeypatch, email, staff
 ):
-    # On PostgreSQL a citizen's petition without files is written by one statement; with files,
-    # or entered by staff (or on SQLite), step by step. Both must store the same.
+    # On PostgreSQL a petition without files is written by one statement; with files (or on
+    # SQLite), step by step. Both must store the same.
     one_statement = connection.vendor == "postgresql"
+    by = {"by": desk_user, "channel": Channel.PHONE_1999} if staff else {}
     with CaptureQueriesContext(connection) as queries:
-        at_once = submit(category, email=email, idempotency_key="a").petition
+        at_once = submit(category, email=email, idempotency_key="a", **by).petition
     if one_statement:
         # (Reads aside: the working-day calendar, read once and kept.)
         writes = [q["sql"][:9] for q in queries if not q["sql"].startswith("SELECT")]
         assert writes == ["WITH n AS"]
     monkeypatch.setattr(services, "_can_insert_at_once", lambda **kwargs: False)
-    in_steps = submit(category, email=email, idempotency_key="b").petition
+    in_steps = submit(category, email=email, idempotency_key="b", **by).petition
 
     assert (at_once.number, in_steps.number) == ("1151126-0001", "1151126-0002")
-    assert _stored(at_once) == _stored(in_steps)
-    assert len(_stored(at_once)[2]) == (1 if email else 0)
+    stored = _stored(at_once)
+    assert stored == _stored(in_steps)
+    assert (len(stored[2]), len(stored[3])) == (int(staff), int(bool(email)))
 
 
 def test_a_photo_is_stored_without_its_metadata(frozen, category):

@@ -1,9 +1,9 @@
 """Emails to citizens. They go through the outbox (a submission never waits on the broker) under
 a key, so each goes out once. The message holds the petition's id, the template and the step's
-own values (a reason, a due date, the tracking secret); the text is rendered when it is sent, in
-the language the petitioner wrote in, to the address the petition has then. Once sent, the
-values (which may hold the secret) are removed from the outbox row, so nothing personal lingers
-there."""
+own values (the agency, the reply, a reason, a due date, the tracking secret), so a late email
+still tells what that step did; the text is rendered when it is sent, in the language the
+petitioner wrote in, to the address the petition has then. Once sent, the values (which may
+hold the secret) are removed from the outbox row, so nothing personal lingers there."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -11,9 +11,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from rdec_portal.accounts.models import Agency
 from rdec_portal.workflow.models import OutboxMessage
 from rdec_portal.workflow.outbox import outbox_handler, outbox_message, outbox_save
-from service_center.models import Petition
+from service_center.models import NotHandledReason, Petition, Status
 
 HANDLER = "service_center.send_citizen_email"
 
@@ -46,12 +47,16 @@ def render_citizen_email(petition, template: str, context: dict) -> tuple[str, s
     from service_center.services import confirmation_token
 
     with translation.override(petition.language or settings.LANGUAGE_CODE):
-        full = {"petition": petition, "track_url": absolute_url("service_center:track")}
+        full = {"petition": petition, "track_url": absolute_url("service_center:track"), **context}
         if template == "confirmation":
             full["confirm_url"] = absolute_url(
                 "service_center:confirm", confirmation_token(petition)
             )
-        full.update(context)
+        # The step's own values, named in the petition's language now.
+        if "agency_id" in context:
+            full["agency"] = Agency.objects.filter(pk=context["agency_id"]).first()
+        if context.get("reason_code") in NotHandledReason.values:
+            full["reason_label"] = NotHandledReason(context["reason_code"]).label
         text = render_to_string(f"service_center/email/{template}.txt", full).strip()
     subject, _blank, body = text.partition("\n")
     return subject.strip(), body.strip()
@@ -65,8 +70,11 @@ def send_citizen_email(
     emails were rendered when sent."""
     if petition is not None:
         found = Petition.objects.filter(pk=petition).first()
-        # Gone, or its address removed meanwhile: there is no one to write to.
+        # Gone, or its address removed meanwhile: there is no one to write to. A confirmation
+        # link for a petition no longer waiting for it (expired during an outage) would not work.
         to = [found.petitioner_email] if found is not None and found.petitioner_email else []
+        if template == "confirmation" and found is not None and found.status != Status.RECEIVED:
+            to = []
         if to:
             subject, body = render_citizen_email(found, template, context or {})
     if to:

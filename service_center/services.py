@@ -417,9 +417,12 @@ def _insert_in_steps(petition, now, email, *, files, by, request) -> bool:
 def _insert_at_once(petition, now, email, *, by, request) -> bool:
     """PostgreSQL, a petition without files: what _insert_in_steps writes, in one statement.
     The day's number, the petition, its first history line, the staff filer's audit row and
-    the email are one round trip, committed on their own (or with the caller's transaction),
-    and the day's counter row is locked only while the statement runs, not until a later
-    COMMIT. False if the idempotency key was taken; a repeated form then takes no number.
+    the email are one round trip. Outside a transaction it commits on its own, and the day's
+    counter row is locked only while the statement runs, not until a later COMMIT; inside the
+    caller's transaction it commits (and holds that lock) with it, and has no savepoint of its
+    own: a database error here aborts the caller's transaction. False if the idempotency key was
+    taken. A repeat that arrives after the first form committed takes no number; one sent at
+    the same moment finds the key taken at the INSERT and leaves a gap in the day's numbers.
     """
     quote = connection.ops.quote_name
     sequence = quote(PetitionNumberSequence._meta.db_table)
@@ -667,7 +670,7 @@ def petition_transfer(*, petition: Petition, agency, by, reason: str, request=No
         petition=petition,
         template="transfer",
         key=f"petition:{petition.pk}:transfer:{count}",
-        context={"due_text": format_due(petition)},
+        context={"due_text": format_due(petition), "agency_id": petition.lead_agency_id},
     )
     return petition
 
@@ -715,7 +718,7 @@ def petition_mark_not_handled(
         petition=petition,
         template="not_handled",
         key=f"petition:{petition.pk}:not_handled",
-        context={"note": note},
+        context={"note": note, "reason_code": petition.not_handled_reason},
     )
     followers_notify(petition=petition, event="not_handled")
     return petition
@@ -752,7 +755,12 @@ def petition_merge(
     )
     _audit(by, petition, {"status": [old, "merged"], "merged_into": [None, target.number]}, request)
     _deadline_close(petition, met=False, when=now)
-    email_citizen(petition=petition, template="merged", key=f"petition:{petition.pk}:merged")
+    email_citizen(
+        petition=petition,
+        template="merged",
+        key=f"petition:{petition.pk}:merged",
+        context={"target": target.number},
+    )
     followers_notify(petition=petition, event="merged")
     return petition
 
@@ -817,6 +825,7 @@ def petition_reply(*, petition: Petition, by, text: str, request=None) -> Petiti
         petition=petition,
         template="reply",
         key=f"petition:{petition.pk}:reply:{petition.reopen_count}",
+        context={"agency_id": petition.lead_agency_id, "reply": petition.reply},
     )
     followers_notify(petition=petition, event="replied")
     return petition

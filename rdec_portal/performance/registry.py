@@ -35,7 +35,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts.roles import Line
-from rdec_portal.performance.months import months_between
+from rdec_portal.performance.months import first_of_month, months_between
 
 Number = Decimal | int | float
 Row = tuple[int | None, Number | None, Number | None, Number | None]
@@ -161,8 +161,11 @@ class Metric:
 
 def _one_month(by_month: ByMonth) -> Compute:
     def compute(start: datetime, end: datetime) -> Iterable[Row]:
+        month = first_of_month(start)
         return (
-            (agency, value, num, den) for _month, agency, value, num, den in by_month(start, end)
+            (agency, value, num, den)
+            for row_month, agency, value, num, den in by_month(start, end)
+            if row_month == month
         )
 
     return compute

@@ -57,12 +57,20 @@ def test_a_metric_needs_a_query():
 def test_one_months_rows_come_from_by_month_without_the_month():
     from datetime import date
 
+    from rdec_portal.performance.months import month_bounds
+
+    october = month_bounds(date(2026, 10, 1))
+
     def by_month(start, end):
-        assert (start, end) == ("start", "end")
-        return [(date(2026, 10, 1), 7, Decimal(80), 8, 10), (date(2026, 10, 1), None, 1, 1, None)]
+        assert (start, end) == october
+        return [
+            (date(2026, 10, 1), 7, Decimal(80), 8, 10),
+            (date(2026, 10, 1), None, 1, 1, None),
+            (date(2026, 9, 1), 7, 1, 1, None),  # not October's: left out
+        ]
 
     metric = _metric(compute=None, by_month=by_month)
-    assert list(metric.compute("start", "end")) == [(7, Decimal(80), 8, 10), (None, 1, 1, None)]
+    assert list(metric.compute(*october)) == [(7, Decimal(80), 8, 10), (None, 1, 1, None)]
 
 
 def test_metrics_orders_by_line_then_code_and_rejects_unknown_codes(clean_registry):

@@ -1,5 +1,6 @@
 """The page shells: landmarks, skip link, language, the staff header and navigation."""
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -45,11 +46,22 @@ def test_public_home_is_an_accessible_page_in_traditional_chinese_by_default(cli
     assert find(html, "a", href=reverse("accounts:login"))
 
 
+@pytest.fixture
+def kept_fragments(settings):
+    # The shells' fragments kept in memory as in production, whatever DEBUG says.
+    settings.CACHES = {
+        **settings.CACHES,
+        "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"},
+    }
+
+
 def _public_menu(client, url: str) -> str:
     return inside(client.get(url).content.decode(), "nav", 'class="public-nav"')
 
 
-def test_public_menu_marks_each_page_in_turn_though_the_header_is_rendered_once(client, db):
+def test_public_menu_marks_each_page_in_turn_though_the_header_is_rendered_once(
+    client, db, kept_fragments
+):
     # The header is kept per language, viewer and current entry: the next page must not get the
     # previous page's mark, nor a page outside the menu any mark.
     track = reverse("service_center:track")
@@ -66,7 +78,7 @@ def test_public_menu_marks_each_page_in_turn_though_the_header_is_rendered_once(
         assert [a["href"] for a in current] == ([marked] if marked else []), url
 
 
-def test_public_header_follows_the_language_and_the_viewer(client, staff_a):
+def test_public_header_follows_the_language_and_the_viewer(client, staff_a, kept_fragments):
     home_url = reverse("home")
     assert "首頁" in _public_menu(client, home_url)
     client.cookies["django_language"] = "en"

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -166,7 +167,8 @@ def test_the_one_statement_submission_stores_what_the_step_by_step_one_does(
     # On PostgreSQL a petition without files is written by one statement; with files (or on
     # SQLite), step by step. Both must store the same.
     one_statement = connection.vendor == "postgresql"
-    by = {"by": desk_user, "channel": Channel.PHONE_1999} if staff else {}
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.9")
+    by = {"by": desk_user, "channel": Channel.PHONE_1999, "request": request} if staff else {}
     with CaptureQueriesContext(connection) as queries:
         at_once = submit(category, email=email, idempotency_key="a", **by).petition
     if one_statement:
@@ -180,6 +182,8 @@ def test_the_one_statement_submission_stores_what_the_step_by_step_one_does(
     stored = _stored(at_once)
     assert stored == _stored(in_steps)
     assert (len(stored[2]), len(stored[3])) == (int(staff), int(bool(email)))
+    if staff:
+        assert stored[2][0]["ip_address"] == "203.0.113.9"
 
 
 def test_a_photo_is_stored_without_its_metadata(frozen, category):
@@ -525,6 +529,37 @@ def test_the_email_is_written_when_sent_in_the_petitions_language(frozen, catego
 def _link_token(body: str) -> str:
     link = next(line for line in body.splitlines() if "/petitions/confirm/" in line)
     return link.rstrip("/").rsplit("/", 1)[1]
+
+
+def test_late_emails_tell_what_their_own_step_did(
+    frozen, category, desk_user, agency_b, rdec_agency
+):
+    # Two transfers before the worker runs (a broker outage): each email names its own agency.
+    petition = AssignedPetitionFactory(category=category, language="en")
+    services.petition_transfer(petition=petition, agency=agency_b, by=desk_user, reason="權責")
+    services.petition_transfer(petition=petition, agency=rdec_agency, by=desk_user, reason="權責")
+
+    for message in OutboxMessage.objects.filter(key__contains=":transfer:").order_by("key"):
+        outbox_process(message.pk)
+
+    assert ["Water Resources Bureau" in m.body for m in mail.outbox] == [True, False]
+    assert ["Research, Development" in m.body for m in mail.outbox] == [False, True]
+
+
+def test_a_confirmation_held_past_the_links_life_is_not_sent(frozen, category):
+    result = submit(category)
+    frozen.shift(timedelta(days=4))
+    from service_center.lifecycle import petitions_expire_unconfirmed
+
+    petitions_expire_unconfirmed()
+    message = OutboxMessage.objects.get(key=f"petition:{result.petition.pk}:confirmation")
+
+    outbox_process(message.pk)
+
+    # The "expired" email may go; the dead confirmation link does not.
+    assert not any("/petitions/confirm/" in m.body for m in mail.outbox)
+    message.refresh_from_db()
+    assert message.payload == {"key": message.key, "sent": False}
 
 
 def test_an_email_whose_address_was_removed_before_sending_is_not_sent(frozen, category):

@@ -2,10 +2,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from rdec_portal.performance.models import MonthlyMetric
+from rdec_portal.performance.months import month_bounds
 from rdec_portal.performance.registry import get_metric
 from rdec_portal.performance.services import rollup_month
 from service_center import services
-from service_center.models import SurveyAnswer
+from service_center.models import Status, SurveyAnswer
 from tests.service_center.conftest import TAIPEI
 from tests.service_center.factories import AssignedPetitionFactory, DispatchCategoryFactory
 
@@ -67,3 +68,33 @@ def test_the_rollup_stores_the_line_metrics(frozen, staff_a, agency_a):
         "service_center.closed": 1,
     }
     assert get_metric("service_center.replied_on_time").target == 95
+
+
+def test_open_and_overdue_is_a_running_count_at_each_months_end(frozen, agency_a):
+    # Worked out by hand: the month a case turns overdue, and every month after while it is open.
+    def case(received, due, **extra):
+        return AssignedPetitionFactory(
+            category__agency=agency_a, received_at=received, due_at=due, **extra
+        )
+
+    case(datetime(2026, 8, 10, tzinfo=TAIPEI), datetime(2026, 8, 20, tzinfo=TAIPEI))
+    # Overdue in the last half hour of September in Kaohsiung (15:30 UTC): September's.
+    case(datetime(2026, 9, 5, tzinfo=TAIPEI), datetime(2026, 9, 30, 23, 30, tzinfo=TAIPEI))
+    case(datetime(2026, 9, 6, tzinfo=TAIPEI), datetime(2026, 10, 3, tzinfo=TAIPEI))
+    case(datetime(2026, 11, 20, tzinfo=TAIPEI), datetime(2026, 12, 5, tzinfo=TAIPEI))  # not yet
+    closed = case(datetime(2026, 8, 1, tzinfo=TAIPEI), datetime(2026, 8, 2, tzinfo=TAIPEI))
+    closed.status = Status.CLOSED
+    closed.save(update_fields=["status"])
+    expected = {date(2026, 8, 1): 1, date(2026, 9, 1): 2, date(2026, 10, 1): 3}
+    expected[date(2026, 11, 1)] = 3
+
+    metric = get_metric("service_center.open_overdue")
+    one_by_one = {
+        month: {a: v for a, v, _n, _d in metric.compute(*month_bounds(month))}.get(agency_a.pk)
+        for month in expected
+    }
+    august, december = month_bounds(date(2026, 8, 1))[0], month_bounds(date(2026, 11, 1))[1]
+    whole_range = {
+        m: v for m, a, v, _n, _d in metric.by_month(august, december) if a == agency_a.pk
+    }
+    assert one_by_one == whole_range == expected

@@ -13,15 +13,26 @@ def portal(request):
     user = getattr(request, "user", None)
     if user is None or not roles.is_staff_user(user):
         return context
+    lines = _with_current(views.business_lines(), request.path)
     context.update(
         is_portal_staff=True,
         portal_roles=sorted(roles.role_names(user)),
         portal_role_labels=views.role_labels(user),
         # The Django admin lets in only is_staff accounts, so only they get the link.
         can_use_admin=user.is_staff,
-        business_lines=_with_current(views.business_lines(), request.path),
+        business_lines=lines,
+        # Which entry of the lines menu the page is: the staff home, a line's code, or "".
+        staff_nav_current=next(
+            (line["code"] for line in lines if line["current"]),
+            "home" if _view_name(request) == "staff-home" else "",
+        ),
     )
     return context
+
+
+def _view_name(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match is not None else ""
 
 
 def _with_current(lines: list[dict], path: str) -> list[dict]:
@@ -34,8 +45,7 @@ def _public_nav_current(request, links: list[dict]) -> str:
 
     A handful of values, so the public header is rendered once per value (and language).
     """
-    match = getattr(request, "resolver_match", None)
-    name = match.view_name if match is not None else ""
+    name = _view_name(request)
     if name == "home":
         return "home"
     if name == "accounts:login":

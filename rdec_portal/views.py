@@ -22,23 +22,30 @@ def line_slug(line: str) -> str:
 
 def business_lines() -> list[dict]:
     """The six lines for the staff navigation; a line whose app has not landed is marked so."""
+    return [dict(line) for line in _business_lines_in(get_urlconf() or settings.ROOT_URLCONF)]
+
+
+@functools.lru_cache(maxsize=16)
+def _business_lines_in(urlconf: str) -> tuple[dict, ...]:
+    # Every staff page's header asks this; the answer changes only with the URL configuration.
     result = []
     for line in Line:
         url = None
         if apps.is_installed(line.value):
             try:
-                url = reverse(f"{line.value}:home")
+                url = reverse(f"{line.value}:home", urlconf=urlconf)
             except NoReverseMatch:
                 url = None
         result.append(
             {
                 "code": line.value,
                 "label": line.label,
-                "url": url or reverse("line-unavailable", args=[line_slug(line.value)]),
+                "url": url
+                or reverse("line-unavailable", args=[line_slug(line.value)], urlconf=urlconf),
                 "available": url is not None,
             }
         )
-    return result
+    return tuple(result)
 
 
 # The citizens' ways into the lines, in the public navigation: the first URL name that exists.

@@ -138,6 +138,26 @@ def test_staff_nav_marks_the_current_line(client, staff_a):
     assert len(find(nav, "a", **{"aria-current": True})) == 1
 
 
+def test_staff_nav_marks_each_page_in_turn_though_it_is_rendered_once(
+    client, staff_a, kept_fragments
+):
+    client.force_login(staff_a)
+    home = reverse("staff-home")
+    planning = reverse("line-unavailable", args=["planning"])
+    queue = reverse("service_center:queue")
+    service_center = reverse("service_center:home")
+    for url, marked in [
+        (home, home),
+        (planning, planning),
+        (queue, service_center),  # a page of the service centre's line
+        (reverse("accounts:profile"), None),
+        (home, home),
+    ]:
+        nav = inside(client.get(url).content.decode(), "nav", 'class="lines-nav"')
+        current = find(nav, "a", **{"aria-current": True})
+        assert [a["href"] for a in current] == ([marked] if marked else []), url
+
+
 def test_a_line_without_its_app_says_it_is_not_available(client, staff_a):
     client.force_login(staff_a)
     response = client.get(reverse("line-unavailable", args=["research"]))

@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts import roles
@@ -729,6 +731,45 @@ def legal_booking_cancel(*, booking: LegalBooking, reason: str, by, request=None
     booking.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
     _transition(booking, old, by, request, cancel_reason=[None, booking.cancel_reason])
     return booking
+
+
+# The citizen's own link to cancel: the booking number, signed, so it cannot be guessed from
+# another booking's number. It works until the consultation starts.
+_CANCEL_SALT = "service_center.legal.cancel"
+
+
+def citizen_cancel_token(booking: LegalBooking) -> str:
+    return signing.Signer(salt=_CANCEL_SALT).sign(booking.reference)
+
+
+def booking_from_cancel_token(token: str) -> LegalBooking | None:
+    """The booking a citizen's cancellation link names (nothing personal read), or None."""
+    try:
+        reference = signing.Signer(salt=_CANCEL_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return (
+        LegalBooking.objects.select_related("slot", "slot__venue")
+        .defer(*PERSONAL_FIELDS, "summary", "needs")
+        .filter(reference=reference)
+        .first()
+    )
+
+
+def legal_booking_cancel_online(*, booking: LegalBooking, request=None) -> LegalBooking:
+    """The citizen cancels with the link from the booking page, until the consultation starts;
+    the slot is free again at once."""
+    if booking.status == BookingStatus.CANCELLED:
+        raise LegalError(_("This booking is already cancelled."), code="cancelled")
+    if booking.slot.starts_at <= timezone.now():
+        raise LegalError(
+            _("The consultation time has come: it can no longer be cancelled online. Call 1999."),
+            code="started",
+        )
+    # Staff read the reason in the portal's own language.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(_("Cancelled online by the citizen."))
+    return legal_booking_cancel(booking=booking, reason=reason, by=None, request=request)
 
 
 @transaction.atomic

@@ -74,6 +74,11 @@ urlpatterns += [
     # Citizens, no login.
     path("legal-consultation/", views_legal_public.book, name="legal_public"),
     path("legal-consultation/booked/", views_legal_public.thanks, name="legal_public_thanks"),
+    path(
+        "legal-consultation/cancel/<str:token>/",
+        views_legal_public.cancel,
+        name="legal_public_cancel",
+    ),
 ]
 
 # 1999 hotline volumes: the 12-month table, one month, the CSV import, exports.

@@ -28,6 +28,7 @@ HORIZON_DAYS = 28
 BOOKED_SESSION_KEY = "service_center_legal_booked"
 BOOKINGS_PER_ADDRESS = 5
 RATE_WINDOW_SECONDS = 60 * 60
+CANCEL_TEMPLATE = "service_center/legal/public_cancel.html"
 
 
 def _bookable(venue):
@@ -119,4 +120,26 @@ def thanks(request):
     )
     if booking is None:
         return redirect("service_center:legal_public")
-    return render(request, "service_center/legal/public_thanks.html", {"booking": booking})
+    return render(
+        request,
+        "service_center/legal/public_thanks.html",
+        {"booking": booking, "cancel_token": legal.citizen_cancel_token(booking)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel(request, token):
+    """The citizen's own link: GET shows the booking and a button, POST cancels it (a mail or
+    chat app opening the link cancels nothing)."""
+    booking = legal.booking_from_cancel_token(token)
+    if booking is None:
+        return render(request, CANCEL_TEMPLATE, {"booking": None}, status=404)
+    if request.method != "POST":
+        return render(request, CANCEL_TEMPLATE, {"booking": booking, "token": token})
+    try:
+        booking = legal.legal_booking_cancel_online(booking=booking, request=request)
+    except LegalError as exc:
+        context = {"booking": booking, "token": token, "error": exc.messages[0]}
+        return render(request, CANCEL_TEMPLATE, context, status=409)
+    return render(request, CANCEL_TEMPLATE, {"booking": booking, "cancelled_now": True})

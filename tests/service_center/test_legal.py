@@ -864,3 +864,61 @@ def test_contact_details_are_removed_180_days_after_the_consultation(
     body = client.get(booking_url(booking)).content.decode()
     assert 'id="contact-removed"' in body and 'id="personal-data"' not in body
     assert AuditEntry.objects.count() == audits  # nothing personal was shown
+
+
+# --- the citizen cancels online ---------------------------------------------------------------------
+
+
+def _book_online(client, slot):
+    form = public_form(client, slot.venue)
+    response = client.post(PUBLIC, public_data(form, slot))
+    assert response.status_code == 302
+    booking = LegalBooking.objects.get(slot=slot)
+    cancel_url = reverse(
+        "service_center:legal_public_cancel", args=[legal.citizen_cancel_token(booking)]
+    )
+    return booking, client.get(response.url).content.decode(), cancel_url
+
+
+def test_a_citizen_cancels_online_with_the_link_from_the_booking_page(client, slots):
+    booking, receipt, cancel_url = _book_online(client, slots[4])
+    assert f'href="{cancel_url}"' in receipt
+
+    page = client.get(cancel_url)
+    body = page.content.decode()
+    assert page.status_code == 200 and booking.reference in body
+    assert "陳小華" not in body and "0912345678" not in body
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.BOOKED  # opening the link cancels nothing
+
+    done = client.post(cancel_url)
+    assert done.status_code == 200 and 'id="cancel-done"' in done.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED
+    assert booking.cancel_reason == "民眾已於網路上取消。"
+    assert AuditEntry.objects.filter(object_id=str(booking.pk), actor=None).exists()
+    # The time is offered again at once.
+    offered = public_form(client, slots[4].venue).fields["slot"].choices
+    assert slots[4].pk in [pk for _day, times in offered for pk, _label in times]
+
+    again = client.post(cancel_url)
+    assert again.status_code == 409
+    assert "已取消" in again.content.decode()
+
+
+def test_a_cancellation_link_that_was_altered_finds_nothing(client, slots):
+    booking, _receipt, cancel_url = _book_online(client, slots[4])
+    altered = cancel_url.rstrip("/")[:-2] + "xx/"
+    assert client.get(altered).status_code == 404
+    assert client.post(altered).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.BOOKED
+
+
+def test_once_the_consultation_time_has_come_it_is_not_cancelled_online(client, slots, frozen):
+    booking, _receipt, cancel_url = _book_online(client, slots[4])
+    frozen.move_to(slots[4].starts_at)
+    response = client.post(cancel_url)
+    assert response.status_code == 409 and 'id="cancel-error"' in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.BOOKED

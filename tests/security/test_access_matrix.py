@@ -387,6 +387,7 @@ def build_world() -> SimpleNamespace:
         ),
         channel=BookingChannel.WEB,
     )
+    w.legal_cancel_token = legal.citizen_cancel_token(w.booking_a)
 
     w.notification_a = Notification.objects.create(
         recipient=staff_a,

@@ -13,7 +13,7 @@ def portal(request):
     user = getattr(request, "user", None)
     if user is None or not roles.is_staff_user(user):
         return context
-    lines = _with_current(views.business_lines(), request.path)
+    lines = views.business_lines()
     context.update(
         is_portal_staff=True,
         portal_roles=sorted(roles.role_names(user)),
@@ -21,11 +21,7 @@ def portal(request):
         # The Django admin lets in only is_staff accounts, so only they get the link.
         can_use_admin=user.is_staff,
         business_lines=lines,
-        # Which entry of the lines menu the page is: the staff home, a line's code, or "".
-        staff_nav_current=next(
-            (line["code"] for line in lines if line["current"]),
-            "home" if _view_name(request) == "staff-home" else "",
-        ),
+        staff_nav_current=_staff_nav_current(request, lines),
     )
     return context
 
@@ -35,9 +31,14 @@ def _view_name(request) -> str:
     return match.view_name if match is not None else ""
 
 
-def _with_current(lines: list[dict], path: str) -> list[dict]:
-    # aria-current marks the line the page belongs to, for screen readers and the highlight.
-    return [{**line, "current": path.startswith(line["url"])} for line in lines]
+def _staff_nav_current(request, lines: list[dict]) -> str:
+    """Which entry of the lines menu the page is (aria-current, for screen readers and the
+    highlight): the line whose pages it is under, "home" for the staff home, or ""."""
+    path = getattr(request, "path", "")
+    for line in lines:
+        if path.startswith(line["url"]):
+            return line["code"]
+    return "home" if _view_name(request) == "staff-home" else ""
 
 
 def _public_nav_current(request, links: list[dict]) -> str:

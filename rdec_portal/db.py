@@ -16,11 +16,7 @@ def insert_returning_pk(instance, *, unless_exists: str | None = None) -> int | 
     quote = connection.ops.quote_name
     columns, values = insert_values(instance)
     placeholders = ", ".join(["%s"] * len(values))
-    conflict = (
-        f" ON CONFLICT ({quote(meta.get_field(unless_exists).column)}) DO NOTHING"
-        if unless_exists
-        else ""
-    )
+    conflict = _do_nothing_on_conflict(meta, unless_exists)
     # Identifiers from the model's own metadata; every value is a parameter.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
@@ -71,11 +67,7 @@ def insert_from(
         columns.append(quote(meta.get_field(name).column))
         expressions.append(expression)
         params.extend(expression_params)
-    conflict = (
-        f" ON CONFLICT ({quote(meta.get_field(unless_exists).column)}) DO NOTHING"
-        if unless_exists
-        else ""
-    )
+    conflict = _do_nothing_on_conflict(meta, unless_exists)
     # Identifiers from the model's own metadata; every value is a parameter.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)})"  # noqa: S608
@@ -83,3 +75,10 @@ def insert_from(
         f"{f' RETURNING {returning}' if returning else ''}"
     )
     return sql, params
+
+
+def _do_nothing_on_conflict(meta, field_name: str | None) -> str:
+    if not field_name:
+        return ""
+    column = connection.ops.quote_name(meta.get_field(field_name).column)
+    return f" ON CONFLICT ({column}) DO NOTHING"

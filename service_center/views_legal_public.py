@@ -136,10 +136,10 @@ def cancel(request, token):
     if booking is None:
         return render(request, CANCEL_TEMPLATE, {"booking": None}, status=404)
     if request.method != "POST":
-        return render(request, CANCEL_TEMPLATE, {"booking": booking, "token": token})
+        return render(request, CANCEL_TEMPLATE, {"booking": booking})
     try:
         booking = legal.legal_booking_cancel_online(booking=booking, request=request)
     except LegalError as exc:
-        context = {"booking": booking, "token": token, "error": exc.messages[0]}
+        context = {"booking": booking, "error": exc.messages[0]}
         return render(request, CANCEL_TEMPLATE, context, status=409)
     return render(request, CANCEL_TEMPLATE, {"booking": booking, "cancelled_now": True})

@@ -5,9 +5,15 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install lint format fuzz migrations-check check-deploy worker beat messages bench load clean
+.PHONY: run test test-fast test-slow system-deps-run system-deps-test install lint format fuzz migrations-check check-deploy worker beat messages bench load clean
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+# What the system must have (scripts/system-deps.sh installs it when it may, else says how).
+system-deps-run:
+	@PYTHON=$(PYTHON) scripts/system-deps.sh run
+system-deps-test:
+	@PYTHON=$(PYTHON) scripts/system-deps.sh test
+
+$(VENV)/.installed: pyproject.toml constraints.txt | system-deps-run
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
@@ -29,8 +35,21 @@ run: install
 	DJANGO_ENV=development $(MANAGE) seed_demo
 	DJANGO_ENV=development $(MANAGE) runserver 127.0.0.1:8000
 
-test: install
-	$(VENV)/bin/pytest
+# `make test` runs two tiers. The fast one (unit, API, pages, access matrix) in parallel, one
+# process per core (TEST_WORKERS=0 for one process); the slow one (browser journeys, the private
+# Redis and Celery worker of the integration tests, the load smoke test, the API fuzzing) after
+# it, one test at a time. `make test TEST_CLOCK=2028-02-29` runs the fast tier as if today were
+# that date (tests/clock.py); `make test-fast` and `make test-slow` run one tier.
+TEST_WORKERS ?= auto
+TEST_CLOCK ?=
+SLOW_TIERS := browser or integration or load or fuzz
+test: test-fast test-slow
+
+test-fast: install system-deps-test
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) -m "not ($(SLOW_TIERS))" $(if $(TEST_CLOCK),--clock=$(TEST_CLOCK))
+
+test-slow: install system-deps-test
+	$(VENV)/bin/pytest -m "$(SLOW_TIERS)"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -111,6 +111,7 @@ def population(db, rdec_agency, agency_a, staff_a):
     KNOWN.clear()
 
 
+@pytest.mark.fuzz
 @schema.parametrize()
 @settings(
     max_examples=MAX_EXAMPLES,

@@ -19,6 +19,13 @@ cjk_font=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 have() { command -v "$1" >/dev/null 2>&1; }
 postgres_installed() { compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; }
 
+# The load smoke test's PostgreSQL (tests/load/) is looked after only when it is the local default.
+load_url="${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rdec_load_smoke}"
+case "$load_url" in
+  postgres://postgres@127.0.0.1:5432/* | postgresql://postgres@127.0.0.1:5432/*) local_load=yes ;;
+  *) local_load=no ;;
+esac
+
 missing=()
 "$python" -c "import ensurepip, venv" 2>/dev/null || missing+=("python3-venv")
 have msgfmt || missing+=(gettext)
@@ -26,7 +33,7 @@ if [ "$profile" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -f "$cjk_font" ] || missing+=(fonts-noto-cjk)
   have redis-server || missing+=(redis-server)
-  postgres_installed || missing+=(postgresql)
+  [ "$local_load" = no ] || postgres_installed || missing+=(postgresql)
 fi
 
 # How this user may act as root, if at all.
@@ -62,14 +69,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-[ "$profile" = test ] || exit 0
+[ "$profile" = test ] && [ "$local_load" = yes ] || exit 0
 
-# The load smoke test's PostgreSQL (tests/load/): only when it is the local default server.
-load_url="${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rdec_load_smoke}"
-case "$load_url" in
-  postgres://postgres@127.0.0.1:5432/* | postgresql://postgres@127.0.0.1:5432/*) ;;
-  *) exit 0 ;;
-esac
 answers() { psql -w -h 127.0.0.1 -p 5432 -U postgres -d postgres -qAtc "SELECT 1" >/dev/null 2>&1; }
 answers && exit 0
 

@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from rdec_portal.periodic import periodic_task
-from rdec_portal.workflow.outbox import outbox_process
+from rdec_portal.workflow.outbox_store import outbox_process
 from rdec_portal.workflow.relay import outbox_sweep
 
 

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from rdec_portal import local_caches, plugins, views
 from rdec_portal.celery import app as celery_app
-from rdec_portal.workflow import outbox
+from rdec_portal.workflow import outbox_store
 
 REPO = Path(__file__).resolve().parents[2]
 CORE = REPO / "rdec_portal"
@@ -206,7 +206,7 @@ def test_the_declared_entries_and_mounts_are_the_links_and_urls_served():
 
 
 def test_the_service_centres_outbox_handler_is_autodiscovered():
-    assert "service_center.send_citizen_email" in outbox._HANDLERS
+    assert "service_center.send_citizen_email" in outbox_store._HANDLERS
     apps_py = (REPO / "service_center" / "apps.py").read_text(encoding="utf-8")
     assert "emails" not in apps_py
 

@@ -6,3 +6,10 @@ class PortalConfig(AppConfig):
 
     name = "rdec_portal"
     verbose_name = "RDEC Portal"
+
+    def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
+        # Every app's tasks.py, in every process: its periodic tasks put themselves on beat's
+        # schedule (rdec_portal/periodic.py), so beat starts with the whole schedule.
+        autodiscover_modules("tasks")

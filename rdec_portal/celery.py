@@ -1,4 +1,5 @@
-"""The Celery app. Every periodic task is scheduled here, in one place.
+"""The Celery app. Periodic tasks schedule themselves where they are declared, with
+@periodic_task (rdec_portal/periodic.py), in the core's and each business app's tasks.py.
 
 Delivery is at least once and every task is idempotent: the database is the source of truth and
 the outbox sweep republishes whatever the broker lost (rdec_portal/workflow/outbox.py). Broker
@@ -8,7 +9,6 @@ connection settings (URL, socket timeouts, visibility timeout) come from setting
 import os
 
 from celery import Celery
-from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rdec_portal.settings")
 
@@ -40,38 +40,9 @@ app.conf.update(
     task_eager_propagates=True,
     timezone="Asia/Taipei",
     enable_utc=True,
-    beat_schedule={
-        "outbox-sweep": {"task": "workflow.outbox_sweep", "schedule": 60.0},
-        "send-due-reminders": {"task": "workflow.send_due_reminders", "schedule": 300.0},
-        "monthly-rollup": {
-            "task": "performance.rollup_previous_month",
-            "schedule": crontab(minute=30, hour=0, day_of_month="1"),
-        },
-        "monthly-rollup-current": {
-            "task": "performance.rollup_current_month",
-            "schedule": crontab(minute=15, hour=2),
-        },
-        # The citizen service centre: close replied cases after the 14-day reopen window, and
-        # expire web petitions never confirmed within the link's 3 days. Hourly, idempotent.
-        "service-center-close-replied": {
-            "task": "service_center.close_replied",
-            "schedule": crontab(minute=20),
-        },
-        "service-center-expire-unconfirmed": {
-            "task": "service_center.expire_unconfirmed",
-            "schedule": crontab(minute=40),
-        },
-        # Followers' addresses are forgotten 30 days after their case ended. Daily, idempotent.
-        "service-center-forget-follower-addresses": {
-            "task": "service_center.forget_follower_addresses",
-            "schedule": crontab(minute=10, hour=3),
-        },
-        # Legal-consultation bookings' contact details go 180 days after the slot. Daily.
-        "service-center-forget-legal-contacts": {
-            "task": "service_center.forget_legal_contacts",
-            "schedule": crontab(minute=20, hour=3),
-        },
-    },
+    # Filled by each periodic task as its module is imported (rdec_portal/periodic.py): the
+    # core's AppConfig imports every installed app's tasks.py at start-up, before beat reads it.
+    beat_schedule={},
 )
 
 

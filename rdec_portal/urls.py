@@ -1,12 +1,10 @@
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
-from rdec_portal import api, views
-from rdec_portal.accounts.roles import Line
+from rdec_portal import api, plugins, views
 
 api.discover()
 
@@ -29,15 +27,10 @@ urlpatterns = [
     path("api/docs/", api.docs, name="api-docs"),
 ]
 
-# A business line's pages appear once its app is installed: /research/, /service-center/, ...
-for line in Line:
-    if apps.is_installed(line.value):
-        urlpatterns.append(path(f"{views.line_slug(line.value)}/", include(f"{line.value}.urls")))
-
-# Open311 GeoReport v2 lives at the path clients expect, outside its line's prefix; by module
-# path only, so the core still imports no business app.
-if apps.is_installed("service_center"):
-    urlpatterns.append(path("open311/v2/", include("service_center.open311.urls")))
+# Each installed business app's pages, at the prefixes its AppConfig declares (/service-center/,
+# and e.g. Open311 at the path its clients expect): see rdec_portal/plugins.py.
+for mount in plugins.url_mounts():
+    urlpatterns.append(path(mount.prefix, include(mount.urlconf)))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -1,16 +1,15 @@
 import functools
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, get_urlconf, reverse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
+from rdec_portal import plugins
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.roles import Line
 from rdec_portal.accounts.views import staff_required
@@ -21,19 +20,21 @@ def line_slug(line: str) -> str:
 
 
 def business_lines() -> list[dict]:
-    """The six lines for the staff navigation; a line whose app has not landed is marked so."""
+    """The six lines for the staff navigation, each at the staff start page its app declares
+    (rdec_portal/plugins.py); a line whose app has not landed is marked so."""
     return [dict(line) for line in _business_lines_in(get_urlconf() or settings.ROOT_URLCONF)]
 
 
 @functools.lru_cache(maxsize=16)
 def _business_lines_in(urlconf: str) -> tuple[dict, ...]:
     # Every staff page's header asks this; the answer changes only with the URL configuration.
+    homes = plugins.staff_homes()
     result = []
     for line in Line:
         url = None
-        if apps.is_installed(line.value):
+        if line.value in homes:
             try:
-                url = reverse(f"{line.value}:home", urlconf=urlconf)
+                url = reverse(homes[line.value], urlconf=urlconf)
             except NoReverseMatch:
                 url = None
         result.append(
@@ -48,27 +49,18 @@ def _business_lines_in(urlconf: str) -> tuple[dict, ...]:
     return tuple(result)
 
 
-# The citizens' ways into the lines, in the public navigation: the first URL name that exists.
-# A line may name its public start page "<app>:public"; until the app lands the link is left out.
-PUBLIC_ENTRIES = [
-    (_("File a petition"), ["service_center:public", "service_center:petition_new"]),
-    (_("Track a petition"), ["service_center:track"]),
-    (_("Free legal consultation"), ["service_center:legal_public"]),
-    (_("Open data"), ["infoservice:public", "infoservice:catalog", "infoservice:dataset_list"]),
-]
-
-
 def public_links() -> list[dict]:
-    """The public navigation's links to the lines' citizen pages that exist in this install."""
+    """The public navigation's links to the lines' citizen pages that exist in this install:
+    the entries the apps declare (rdec_portal/plugins.py), each at the first URL that exists."""
     links = []
-    for label, names in PUBLIC_ENTRIES:
-        url = _first_url(names)
+    for entry in plugins.public_entries():
+        url = _first_url(entry.url_names)
         if url is not None:
-            links.append({"label": label, "url": url})
+            links.append({"label": entry.label, "url": url})
     return links
 
 
-def _first_url(names: list[str]) -> str | None:
+def _first_url(names: tuple[str, ...]) -> str | None:
     return _first_url_in(get_urlconf() or settings.ROOT_URLCONF, tuple(names))
 
 

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from rdec_portal.accounts.roles import Line
+from rdec_portal.plugins import PublicEntry, UrlMount
+
 
 class ServiceCenterConfig(AppConfig):
     name = "service_center"
@@ -8,13 +11,27 @@ class ServiceCenterConfig(AppConfig):
     verbose_name = _("Citizen service centre")
     default_auto_field = "django.db.models.BigAutoField"
 
+    # What the core shows and mounts for the app (rdec_portal/plugins.py).
+    business_line = Line.SERVICE_CENTER
+    staff_home = "service_center:home"
+    url_mounts = [
+        UrlMount("service-center/", "service_center.urls"),
+        # Open311 GeoReport v2 at the path its clients expect, outside the line's prefix.
+        UrlMount("open311/v2/", "service_center.open311.urls"),
+    ]
+    public_menu = [
+        PublicEntry(_("File a petition"), ["service_center:public", "service_center:petition_new"]),
+        PublicEntry(_("Track a petition"), ["service_center:track"]),
+        PublicEntry(_("Free legal consultation"), ["service_center:legal_public"]),
+    ]
+
     def ready(self):
-        # The citizen email handler must be registered in every process, web and worker alike.
         # The queue's cached filter form lists categories and districts: a change shows at once.
         from django.db.models.signals import post_delete, post_save
 
         from rdec_portal.accounts.models import Agency, User
-        from service_center import emails  # noqa: F401
+        from rdec_portal.local_caches import register_local_cache
+        from service_center import catalogue_cache
         from service_center.catalogue_cache import bump_catalogue_version
         from service_center.models import Category
         from service_center.queue import bump_handlers_version
@@ -26,3 +43,4 @@ class ServiceCenterConfig(AppConfig):
             post_delete.connect(
                 bump_catalogue_version, sender=model, dispatch_uid=f"sc-cat-{model}"
             )
+        register_local_cache("service_center.catalogue", catalogue_cache.forget)

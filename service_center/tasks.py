@@ -1,45 +1,52 @@
-"""Periodic work of the citizen service centre (scheduled in rdec_portal/celery.py).
+"""Periodic work of the citizen service centre; each task puts itself on beat's schedule.
 
 Every task is idempotent: a case already closed or expired, an address already forgotten, is
 skipped, so a redelivered task or two beats change nothing twice. Each expires before its next
 run is due.
 """
 
-from celery import shared_task
+from celery.schedules import crontab
 
+from rdec_portal.periodic import DAILY, HOURLY, periodic_task
 from service_center import legal, lifecycle, nearby
 
-HOURLY = 55 * 60
-DAILY = 23 * 60 * 60
+# Bounded in time, well under the broker's visibility timeout.
+LIMITS = {"soft_time_limit": 25 * 60, "time_limit": 28 * 60}
 
 
-def _periodic(name: str, *, expires: int):
-    """A periodic task: acknowledged once done, bounded in time, no result kept."""
-    return shared_task(
-        name=name,
-        acks_late=True,
-        soft_time_limit=25 * 60,
-        time_limit=28 * 60,
-        expires=expires,
-        ignore_result=True,
-    )
-
-
-@_periodic("service_center.close_replied", expires=HOURLY)
+# Replied cases close after the 14-day reopen window; web petitions never confirmed within the
+# link's 3 days expire. Hourly.
+@periodic_task(
+    "service_center.close_replied", schedule=crontab(minute=20), expires=HOURLY, **LIMITS
+)
 def close_replied() -> int:
     return lifecycle.petitions_close_replied()
 
 
-@_periodic("service_center.expire_unconfirmed", expires=HOURLY)
+@periodic_task(
+    "service_center.expire_unconfirmed", schedule=crontab(minute=40), expires=HOURLY, **LIMITS
+)
 def expire_unconfirmed() -> int:
     return lifecycle.petitions_expire_unconfirmed()
 
 
-@_periodic("service_center.forget_follower_addresses", expires=DAILY)
+# Followers' addresses are forgotten 30 days after their case ended. Daily.
+@periodic_task(
+    "service_center.forget_follower_addresses",
+    schedule=crontab(minute=10, hour=3),
+    expires=DAILY,
+    **LIMITS,
+)
 def forget_follower_addresses() -> int:
     return nearby.followers_forget_addresses()
 
 
-@_periodic("service_center.forget_legal_contacts", expires=DAILY)
+# Legal-consultation bookings' contact details go 180 days after the slot. Daily.
+@periodic_task(
+    "service_center.forget_legal_contacts",
+    schedule=crontab(minute=20, hour=3),
+    expires=DAILY,
+    **LIMITS,
+)
 def forget_legal_contacts() -> int:
     return legal.bookings_forget_contacts()

@@ -13,28 +13,19 @@ def _media_and_mail(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_working_day_calendar():
-    # A test's rolled-back CalendarOverride sends no signal: never let the next test see it.
-    from rdec_portal.workflow.calendar import calendar_cache_clear
-
-    calendar_cache_clear()
-    yield
-    calendar_cache_clear()
-
-
-@pytest.fixture(autouse=True)
 def _fresh_caches():
-    # A rolled-back row sends no signal: what a test cached (the catalogue, an unread count)
-    # must not reach the next one.
+    # A rolled-back row sends no signal: what a test cached (the working-day calendar, the
+    # catalogue, an unread count) must not reach the next one. Every app registers its
+    # in-process caches (rdec_portal/local_caches.py).
     # The page shells' fragments too: a test may change the URLs or settings they are made of.
     from django.core.cache import cache, caches
 
-    from service_center import catalogue_cache
+    from rdec_portal.local_caches import clear_local_caches
 
     def forget():
         cache.clear()
         caches["fragments"].clear()
-        catalogue_cache.forget()
+        clear_local_caches()
 
     forget()
     yield

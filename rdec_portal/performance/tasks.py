@@ -1,10 +1,11 @@
-"""Rollup tasks. The beat schedule (rdec_portal/celery.py) runs the previous month on the 1st
-at 00:30 and the current month to date every night at 02:15. Tasks take the month as an ISO
+"""Rollup tasks. Beat runs the previous month on the 1st at 00:30 and the current month to date
+every night at 02:15 (Asia/Taipei). Tasks take the month as an ISO
 string, so a message means the same thing whichever worker runs it."""
 
 import logging
 
 from celery import shared_task
+from celery.schedules import crontab
 from django.core.exceptions import ValidationError
 
 from rdec_portal.performance.months import (
@@ -14,6 +15,7 @@ from rdec_portal.performance.months import (
     parse_month,
 )
 from rdec_portal.performance.services import MonthClosedError, rollup_month
+from rdec_portal.periodic import periodic_task
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +39,13 @@ def rollup_month_task(month_iso: str) -> int:
     return _rollup_unless_closed(month)
 
 
-@shared_task(name="performance.rollup_previous_month")
+@periodic_task(
+    "performance.rollup_previous_month", schedule=crontab(minute=30, hour=0, day_of_month="1")
+)
 def rollup_previous_month() -> int:
     return _rollup_unless_closed(last_complete_month())
 
 
-@shared_task(name="performance.rollup_current_month")
+@periodic_task("performance.rollup_current_month", schedule=crontab(minute=15, hour=2))
 def rollup_current_month() -> int:
     return _rollup_unless_closed(current_month())

@@ -24,7 +24,12 @@ from django.utils import timezone
 
 from rdec_portal.celery import app
 from rdec_portal.workflow.models import OutboxMessage
-from rdec_portal.workflow.outbox import outbox_due, outbox_pending, outbox_process, retry_delay
+from rdec_portal.workflow.outbox_store import (
+    outbox_due,
+    outbox_pending,
+    outbox_process,
+    retry_delay,
+)
 
 logger = logging.getLogger(__name__)
 

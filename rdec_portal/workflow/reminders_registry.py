@@ -11,7 +11,7 @@
             Step.on_due_day(),
             Step.overdue_daily(escalate=True),
         ],
-        url=lambda petition: petition.get_absolute_url(),
+        url=lambda petition: reverse("service_center:case", args=[petition.pk]),
         escalate_to_roles=[roles.RDEC_SERVICE_CENTER],
     )
 

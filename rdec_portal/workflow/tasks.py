@@ -1,6 +1,7 @@
 from celery import shared_task
 
-from rdec_portal.workflow.outbox import outbox_process
+from rdec_portal.periodic import periodic_task
+from rdec_portal.workflow.outbox_store import outbox_process
 from rdec_portal.workflow.relay import outbox_sweep
 
 
@@ -25,15 +26,10 @@ def outbox_run(message_id: int) -> bool:
     return outbox_process(message_id)
 
 
-# Expires just before the next one is due: after an outage the worker does not run a backlog of
-# identical sweeps.
-@shared_task(
-    name="workflow.outbox_sweep",
-    acks_late=True,
-    soft_time_limit=50,
-    time_limit=55,
-    expires=55,
-    ignore_result=True,
+# Every minute from beat. Expires just before the next one is due: after an outage the worker
+# does not run a backlog of identical sweeps.
+@periodic_task(
+    "workflow.outbox_sweep", schedule=60.0, expires=55, soft_time_limit=50, time_limit=55
 )
 def outbox_sweep_task() -> int:
     return outbox_sweep()
@@ -41,13 +37,12 @@ def outbox_sweep_task() -> int:
 
 # Every five minutes from beat. Each (deadline, step) is keyed in the database, so a redelivered
 # task or a second beat sends nothing twice; it expires before the next run is due.
-@shared_task(
-    name="workflow.send_due_reminders",
-    acks_late=True,
+@periodic_task(
+    "workflow.send_due_reminders",
+    schedule=300.0,
+    expires=290,
     soft_time_limit=240,
     time_limit=270,
-    expires=290,
-    ignore_result=True,
 )
 def send_due_reminders() -> int:
     from rdec_portal.workflow.deadlines import reminders_send_due

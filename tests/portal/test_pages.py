@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import defaults
 
-from rdec_portal import views
+from rdec_portal import plugins, views
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.roles import Line
+from rdec_portal.plugins import PublicEntry
 from rdec_portal.views import home
 from rdec_portal.workflow.models import Notification
 from tests.accounts.factories import UserFactory
@@ -272,9 +273,12 @@ def test_healthz_reports_database_and_broker(client, db):
 
 def test_public_nav_links_only_the_citizen_pages_that_exist(monkeypatch):
     monkeypatch.setattr(
-        views,
-        "PUBLIC_ENTRIES",
-        [("Missing", ["no_such_app:public"]), ("Fallback", ["no_such_app:public", "home"])],
+        plugins,
+        "public_entries",
+        lambda: [
+            PublicEntry("Missing", ["no_such_app:public"]),
+            PublicEntry("Fallback", ["no_such_app:public", "home"]),
+        ],
     )
     assert views.public_links() == [{"label": "Fallback", "url": reverse("home")}]
 

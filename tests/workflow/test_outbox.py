@@ -300,7 +300,7 @@ def test_outbox_run_task_is_configured_for_crash_safe_bounded_retries():
     assert celery_app.conf.worker_prefetch_multiplier == 1
     assert celery_app.conf.broker_connection_max_retries is None
     assert celery_app.conf.broker_transport_options["socket_timeout"] <= 5
-    assert celery_app.conf.beat_schedule["outbox-sweep"]["task"] == "workflow.outbox_sweep"
+    assert celery_app.conf.beat_schedule["workflow.outbox_sweep"]["task"] == "workflow.outbox_sweep"
     assert "workflow.outbox_sweep" in celery_app.tasks
 
 

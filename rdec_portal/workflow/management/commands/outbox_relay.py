@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rdec_portal.workflow.outbox import outbox_requeue_failed
+from rdec_portal.workflow.outbox_store import outbox_requeue_failed
 from rdec_portal.workflow.relay import outbox_sweep
 
 

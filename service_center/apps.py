@@ -14,10 +14,10 @@ class ServiceCenterConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from rdec_portal.accounts.models import Agency, User
-        from service_center import emails  # noqa: F401
-        from service_center.catalogue_cache import bump_catalogue_version
+        from service_center import handlers  # noqa: F401
         from service_center.models import Category
-        from service_center.queue import bump_handlers_version
+        from service_center.petitions.catalogue_cache import bump_catalogue_version
+        from service_center.petitions.queue import bump_handlers_version
 
         for signal in (post_save, post_delete):
             signal.connect(bump_handlers_version, sender=User, dispatch_uid="sc-handlers")

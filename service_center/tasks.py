@@ -7,7 +7,9 @@ run is due.
 
 from celery import shared_task
 
-from service_center import legal, lifecycle, nearby
+from service_center.legal import services as legal
+from service_center.nearby import services as nearby
+from service_center.petitions import lifecycle
 
 HOURLY = 55 * 60
 DAILY = 23 * 60 * 60

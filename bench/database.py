@@ -75,7 +75,7 @@ def write_marker(rows: int, seeded_at: datetime) -> None:
 
 def needs_seed(rows: int, *, force: bool) -> bool:
     """True if the database must be (re)seeded for `rows`; raises if it is not the bench's."""
-    from service_center.models import Petition
+    from service_center.petitions.models import Petition
 
     marker = read_marker()
     if marker is None and Petition.objects.exists():

@@ -21,9 +21,9 @@ from bench.harness import floor, operation
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import User
 from rdec_portal.accounts.services import api_token_create
-from service_center.models import Category, Petition, Status
 from service_center.open311.formatters import w3c
 from service_center.open311.selectors import OPEN, PUBLIC_STATUSES
+from service_center.petitions.models import Category, Petition, Status
 
 REQUESTS = "/open311/v2/requests.json"
 WINDOW = timedelta(days=30)

@@ -38,15 +38,17 @@ from rdec_portal.performance.months import (
     month_of,
 )
 from rdec_portal.performance.services import rollup_month
-from service_center.models import (
-    OPEN_STATUSES,
+from service_center.hotline.models import HotlineVolume
+from service_center.legal.models import (
     BookingStatus,
-    Channel,
-    HotlineVolume,
     LegalBooking,
     LegalConsultation,
     LegalSlot,
     LegalVenue,
+)
+from service_center.petitions.models import (
+    OPEN_STATUSES,
+    Channel,
     Petition,
     PetitionRequest,
     Status,

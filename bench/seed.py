@@ -26,8 +26,8 @@ from rdec_portal.accounts.models import Agency, User
 from rdec_portal.dates import to_roc
 from rdec_portal.seeding import CITY_ACCOUNTS, seed_core
 from rdec_portal.workflow.calendar import add_working_days, day_end
-from service_center.catalogue import categories_load
-from service_center.models import (
+from service_center.petitions.catalogue import categories_load
+from service_center.petitions.models import (
     Category,
     Channel,
     NotHandledReason,

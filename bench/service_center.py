@@ -21,8 +21,8 @@ from django.utils import timezone
 from bench.harness import depth_check, floor, operation, query_check
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import User
-from service_center import keyset, views
-from service_center.models import OPEN_STATUSES, Category, Petition, Status
+from service_center.petitions import keyset, views
+from service_center.petitions.models import OPEN_STATUSES, Category, Petition, Status
 
 QUEUE = "/service-center/queue/"
 API = "/api/v1/service-center/petitions/"
@@ -433,7 +433,7 @@ def queue_api_depth(ctx, deep):
 def _api_cursor_url(position: datetime) -> str:
     from rest_framework.pagination import Cursor
 
-    from service_center.api import PetitionPagination
+    from service_center.petitions.api import PetitionPagination
 
     pagination = PetitionPagination()
     pagination.base_url = f"http://testserver{API}?status={Status.CLOSED}"

@@ -31,10 +31,10 @@ class ServiceCenterConfig(AppConfig):
 
         from rdec_portal.accounts.models import Agency, User
         from rdec_portal.local_caches import register_local_cache
-        from service_center import catalogue_cache
-        from service_center.catalogue_cache import bump_catalogue_version
         from service_center.models import Category
-        from service_center.queue import bump_handlers_version
+        from service_center.petitions import catalogue_cache
+        from service_center.petitions.catalogue_cache import bump_catalogue_version
+        from service_center.petitions.queue import bump_handlers_version
 
         for signal in (post_save, post_delete):
             signal.connect(bump_handlers_version, sender=User, dispatch_uid="sc-handlers")

@@ -1,8 +1,9 @@
-"""Demo data: the category catalogue and petitions in every state (see rdec_portal/seeding.py).
+"""Demo data: the category catalogue and petitions in every state, then each feature's demo data
+(see rdec_portal/seeding.py).
 
 At the `demo` scale a few dozen petitions received today go through the real services, so each
 has its history, deadline and audit rows and the work queue has cases; the past year's petitions
-are bulk-inserted with consistent timestamps (demo_history.py) so the monthly dashboard has
+are bulk-inserted with consistent timestamps (petitions/demo.py) so the monthly dashboard has
 figures. At the `city` scale a half-year's volume (DESIGN.md: about 128,000
 mailbox, other and dispatch petitions) is bulk-inserted for benchmarks, without history.
 """
@@ -16,12 +17,21 @@ from django.utils import timezone
 
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import Agency
-from service_center import services
-from service_center.catalogue import categories_load
-from service_center.demo_history import HISTORY_KEY, seed_history
-from service_center.demo_legal import seed_legal_and_hotline
-from service_center.demo_replies import seed_reply_templates
-from service_center.models import Category, Channel, Petition, PetitionNumberSequence, Status
+from service_center.hotline import services as hotline_services
+from service_center.hotline.demo import seed_hotline
+from service_center.legal import services as legal_services
+from service_center.legal.demo import seed_legal
+from service_center.petitions import services
+from service_center.petitions.catalogue import categories_load
+from service_center.petitions.demo import HISTORY_KEY, seed_history
+from service_center.petitions.models import (
+    Category,
+    Channel,
+    Petition,
+    PetitionNumberSequence,
+    Status,
+)
+from service_center.replies.demo import seed_reply_templates
 
 DEMO_PETITIONS = 40
 # DESIGN.md, one half-year: 20,262 mailbox + 67,124 other petitions + 41,067 dispatch cases.
@@ -47,6 +57,29 @@ ANSWERS = {
 }
 CHANNELS = [Channel.PHONE_1999, Channel.COUNTER, Channel.LETTER, Channel.FAX, Channel.APP]
 DISTRICT_CODES = ["D-SANMIN", "D-LINGYA", "D-GUSHAN", "D-FENGSHAN", "D-ZUOYING", "D-QIANZHEN"]
+
+
+def seed_legal_and_hotline(*, stdout, scale: str = "demo") -> None:
+    """Legal consultation and the hotline volumes: the reference data, then each feature's demo
+    data entered as the service centre's first user."""
+    venues = legal_services.legal_venues_load()
+    types = hotline_services.hotline_call_types_load()
+    desk = (
+        get_user_model()
+        .objects.filter(groups__name=roles.RDEC_SERVICE_CENTER, is_active=True)
+        .first()
+    )
+    if desk is None:
+        stdout.write(
+            f"service_center: {venues} venues, {types} call types; no service-centre user."
+        )
+        return
+    made = seed_legal(desk=desk, scale=scale)
+    months = seed_hotline(desk=desk)
+    stdout.write(
+        f"service_center: {venues} legal venues, {made} consultations recorded; "
+        f"{types} call types, {months} months of hotline volumes."
+    )
 
 
 def seed(*, stdout, scale: str = "demo", **kwargs) -> None:

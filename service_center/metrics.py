@@ -22,14 +22,12 @@ from rdec_portal.accounts.roles import Line
 from rdec_portal.performance import registry
 from rdec_portal.performance.months import first_of_month, trunc_month
 from rdec_portal.performance.registry import Direction, Kind, Metric, register, running_totals
-from service_center.hotline import HOTLINE_AGENCY_CODE
-from service_center.models import (
+from service_center.hotline.models import HotlineVolume
+from service_center.hotline.services import HOTLINE_AGENCY_CODE
+from service_center.legal.models import BookingStatus, LegalBooking, LegalConsultation
+from service_center.petitions.models import (
     OPEN_STATUSES,
-    BookingStatus,
     Channel,
-    HotlineVolume,
-    LegalBooking,
-    LegalConsultation,
     Petition,
     PetitionRequest,
     Status,
@@ -255,7 +253,7 @@ for _metric in METRICS:
 # --- closing: on time, working days, and intake by channel --------------------------------------
 #
 # The handling clock stops at the reply or at the "not handled" registration: that is when the
-# deadline is met (services.py) and what the "closed" metric counts. The formal closing 14 days
+# deadline is met (petitions/services.py) and what the "closed" metric counts. The formal closing 14 days
 # later (after the reopen window) says nothing about the agency's speed, so "closed on time" and
 # "working days to close" are measured at the clock's stop. Working days cannot be counted in
 # SQL portably, so petition_reply and petition_mark_not_handled store working_days_to_close

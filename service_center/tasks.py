@@ -8,7 +8,9 @@ run is due.
 from celery.schedules import crontab
 
 from rdec_portal.periodic import DAILY, HOURLY, periodic_task
-from service_center import legal, lifecycle, nearby
+from service_center.legal import services as legal
+from service_center.nearby import services as nearby
+from service_center.petitions import lifecycle
 
 # Bounded in time, well under the broker's visibility timeout.
 LIMITS = {"soft_time_limit": 25 * 60, "time_limit": 28 * 60}

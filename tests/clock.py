@@ -11,7 +11,6 @@ load test's servers) and the database's own now() keep the real time, so the slo
 at the real date.
 """
 
-import os
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -37,7 +36,9 @@ def moved_to(value: str) -> datetime:
         else:
             moment = datetime.combine(date.fromisoformat(value), time(10, 0))
     except ValueError:
-        raise pytest.UsageError(f"--clock: {value!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+        raise pytest.UsageError(
+            f"--clock: {value!r} is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=TAIPEI)
 
 

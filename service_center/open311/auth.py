@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 
 from rdec_portal.accounts.authentication import ApiTokenAuthentication
-from service_center import permissions
 from service_center.open311.errors import Open311Error, forbidden
+from service_center.petitions import permissions
 
 # Filings per key per window: well above the 1999 centre's peak, low enough to stop a runaway
 # client before it floods the agencies' queues.

@@ -15,10 +15,10 @@ from django.conf import settings
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from service_center.models import Category, NotHandledReason, Petition, Status, Topic
 from service_center.open311.privacy import PersonalDataMask
 from service_center.open311.selectors import open311_status
-from service_center.questions import LIST_TYPES, question_text, value_name
+from service_center.petitions.models import Category, NotHandledReason, Petition, Status, Topic
+from service_center.petitions.questions import LIST_TYPES, question_text, value_name
 
 _DATATYPE_DESCRIPTIONS = {
     "number": gettext_lazy("A number, e.g. 3 or 2.5."),

@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
-from service_center.models import KAOHSIUNG_BBOX
 from service_center.open311.errors import bad_request
+from service_center.petitions.models import KAOHSIUNG_BBOX
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 MAX_MEDIA_URLS = 5

@@ -15,9 +15,9 @@ from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from service_center.models import Petition
 from service_center.open311.errors import bad_request
 from service_center.open311.selectors import CLOSED, OPEN
+from service_center.petitions.models import Petition
 
 MAX_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000

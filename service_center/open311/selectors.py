@@ -8,8 +8,8 @@ from datetime import datetime
 
 from django.db.models import Max, Prefetch, QuerySet
 
-from service_center.catalogue_cache import active_category_by_code
-from service_center.models import Category, Petition, PetitionEvent, Status
+from service_center.petitions.catalogue_cache import active_category_by_code
+from service_center.petitions.models import Category, Petition, PetitionEvent, Status
 
 # Open311 knows two states. "open": the city still owes an answer. "closed": the agency has
 # answered (a reply; the citizen may still reopen it, and then it is open again), or the case

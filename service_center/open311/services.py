@@ -9,9 +9,9 @@ to confirm (the petition is confirmed at once and goes to the service centre's d
 
 from django.utils.text import Truncator
 
-from service_center.models import Category, Channel, Petition
 from service_center.open311.intake import Open311Submission
-from service_center.services import petition_submit
+from service_center.petitions.models import Category, Channel, Petition
+from service_center.petitions.services import petition_submit
 
 SUBJECT_LENGTH = 60
 

@@ -27,7 +27,7 @@ from service_center.open311.intake import parse_submission
 from service_center.open311.query import filter_requests, parse_request_query
 from service_center.open311.render import CONTENT_TYPES, render, render_error
 from service_center.open311.services import open311_request_submit
-from service_center.services import PetitionError
+from service_center.petitions.services import PetitionError
 
 # The city's root domain, as the standard suggests. One endpoint serves one jurisdiction, so
 # the argument may be left out; any other value is a jurisdiction this endpoint does not know.

@@ -3,8 +3,10 @@
 from django import template
 from django.utils import timezone
 
-from service_center import dispatch, permissions
-from service_center.forms_dispatch import DispatchPhotoForm
+from service_center.dispatch import selectors as dispatch_selectors
+from service_center.dispatch import services as dispatch
+from service_center.dispatch.forms import DispatchPhotoForm
+from service_center.petitions import permissions
 
 register = template.Library()
 
@@ -20,8 +22,8 @@ def dispatch_staff_panel(context, petition):
     return {
         "show": True,
         "petition": petition,
-        "report_back": dispatch.report_back(petition),
-        "photos": dispatch.case_photos(petition, context.get("attachments")),
+        "report_back": dispatch_selectors.report_back(petition),
+        "photos": dispatch_selectors.case_photos(petition, context.get("attachments")),
         "form": DispatchPhotoForm() if can_add else None,
     }
 
@@ -33,7 +35,7 @@ def dispatch_tracking_panel(petition):
     return {
         "show": True,
         "petition": petition,
-        "photos": list(dispatch.public_photos(petition)),
-        "can_confirm": dispatch.can_confirm_fix(petition),
-        "can_say_not_fixed": dispatch.can_say_not_fixed(petition, timezone.now()),
+        "photos": list(dispatch_selectors.public_photos(petition)),
+        "can_confirm": dispatch_selectors.can_confirm_fix(petition),
+        "can_say_not_fixed": dispatch_selectors.can_say_not_fixed(petition, timezone.now()),
     }

@@ -3,8 +3,8 @@
 from django import template
 from django.conf import settings
 
-from service_center import nearby
-from service_center.models import KAOHSIUNG_BBOX
+from service_center.nearby import selectors as nearby_selectors
+from service_center.petitions.models import KAOHSIUNG_BBOX
 
 register = template.Library()
 
@@ -31,4 +31,4 @@ def map_widget():
 @register.inclusion_tag("service_center/nearby/_followers.html")
 def followers_note(petition):
     """ "N citizens reported this too", or nothing when nobody has."""
-    return {"count": nearby.follower_count(petition)}
+    return {"count": nearby_selectors.follower_count(petition)}

@@ -12,8 +12,8 @@ from django.db import connection
 from bench import database, harness, seed
 from rdec_portal.performance.models import MonthlyMetric
 from rdec_portal.performance.months import last_complete_month
-from service_center import services
-from service_center.models import Category, Petition, PetitionEvent, Status
+from service_center.petitions import services
+from service_center.petitions.models import Category, Petition, PetitionEvent, Status
 from tests.service_center.factories import PetitionFactory
 
 ROWS = 2_000

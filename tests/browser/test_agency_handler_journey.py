@@ -15,7 +15,8 @@ from rdec_portal.accounts.forms import LoginForm
 from rdec_portal.dates import format_roc_short
 from rdec_portal.templatetags.roc import roc_date
 from rdec_portal.workflow.calendar import day_end
-from service_center.models import Petition, PetitionRequest, ReplyTemplate, Status
+from service_center.petitions.models import Petition, PetitionRequest, Status
+from service_center.replies.models import ReplyTemplate
 from tests.browser.helpers import (
     label,
     log_in,

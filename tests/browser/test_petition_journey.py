@@ -13,8 +13,8 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from rdec_portal.accounts.roles import Line
-from service_center.files import ALLOWED_DESCRIPTION
-from service_center.models import Petition, Status, SurveyAnswer
+from service_center.petitions.files import ALLOWED_DESCRIPTION
+from service_center.petitions.models import Petition, Status, SurveyAnswer
 from tests.browser import helpers
 from tests.browser.helpers import label, name, open_service_centre, zh
 from tests.service_center.factories import CategoryFactory

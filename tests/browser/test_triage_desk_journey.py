@@ -10,7 +10,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from rdec_portal.accounts.roles import Line
-from service_center.models import Channel, Petition, PetitionEvent, Status
+from service_center.petitions.models import Channel, Petition, PetitionEvent, Status
 from tests.browser.helpers import (
     label,
     log_in,

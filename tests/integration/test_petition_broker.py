@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from rdec_portal.workflow.models import OutboxMessage
 from rdec_portal.workflow.relay import outbox_sweep, relay_messages, relay_wait_idle
-from service_center.models import Petition
+from service_center.petitions.models import Petition
 from tests.integration.conftest import wait_until
 from tests.service_center.factories import CategoryFactory
 

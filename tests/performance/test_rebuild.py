@@ -22,18 +22,19 @@ from rdec_portal.performance.models import ClosedMonth, MonthlyMetric
 from rdec_portal.performance.months import month_bounds, month_range
 from rdec_portal.performance.registry import Direction, Metric
 from rdec_portal.performance.services import rollup_month, rollup_range
-from service_center import hotline
-from service_center.models import (
+from service_center.hotline import services as hotline
+from service_center.hotline.models import HotlineCallType, HotlineVolume
+from service_center.legal.models import (
     BookingStatus,
-    Channel,
-    HotlineCallType,
-    HotlineVolume,
     Lawyer,
     LegalBooking,
     LegalConsultation,
     LegalSession,
     LegalSlot,
     LegalVenue,
+)
+from service_center.petitions.models import (
+    Channel,
     NotHandledReason,
     PetitionRequest,
     Status,

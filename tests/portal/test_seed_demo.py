@@ -13,8 +13,8 @@ from rdec_portal.accounts.models import Agency, User
 from rdec_portal.performance.models import MonthlyMetric
 from rdec_portal.performance.months import add_months, current_month
 from service_center import demo as service_center_demo
-from service_center import demo_history
-from service_center.models import Petition
+from service_center.petitions import demo as demo_history
+from service_center.petitions.models import Petition
 
 
 @pytest.fixture(autouse=True)

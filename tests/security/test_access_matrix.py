@@ -51,23 +51,14 @@ from rdec_portal.accounts.models import ApiToken
 from rdec_portal.accounts.roles import Line
 from rdec_portal.performance.models import MonthlyMetric
 from rdec_portal.workflow.models import Notification
-from service_center import (
-    dispatch,
-    legal,
-    nearby,
-    reply_templates,
-    services,
-    views_legal_public,
-    views_public,
-)
-from service_center.models import (
-    BookingChannel,
-    Lawyer,
-    LegalSession,
-    LegalSlot,
-    LegalVenue,
-    PetitionFollower,
-)
+from service_center.dispatch import services as dispatch
+from service_center.legal import services as legal
+from service_center.legal import views_public as views_legal_public
+from service_center.legal.models import BookingChannel, Lawyer, LegalSession, LegalSlot, LegalVenue
+from service_center.nearby import tokens as nearby_tokens
+from service_center.nearby.models import PetitionFollower
+from service_center.petitions import services, tokens, views_public
+from service_center.replies import services as reply_templates
 from tests.accounts.factories import AgencyFactory, UserFactory
 from tests.service_center.factories import DispatchCategoryFactory
 from tests.service_center.images import jpeg_with_gps
@@ -351,12 +342,12 @@ def build_world() -> SimpleNamespace:
         new_due_at=NOW + timedelta(days=20),
     )
     w.petition_a.refresh_from_db()
-    w.confirm_token = services.confirmation_token(w.petition_a)
+    w.confirm_token = tokens.confirmation_token(w.petition_a)
     w.follow_token = "matrix-follow-token"
     PetitionFollower.objects.create(
         petition=w.petition_a,
         email="neighbour@example.com",
-        token_hash=nearby._hash_token(w.follow_token),
+        token_hash=nearby_tokens.hash_token(w.follow_token),
     )
 
     w.template_a = reply_templates.reply_template_create(

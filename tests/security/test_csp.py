@@ -15,7 +15,7 @@ import time_machine
 from django.urls import reverse
 
 from rdec_portal.accounts.roles import Line
-from service_center import services
+from service_center.petitions import services
 from tests.service_center.factories import CategoryFactory
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Asia/Taipei"))

@@ -31,9 +31,9 @@ from openpyxl import load_workbook
 
 from rdec_portal.accounts.models import ApiToken
 from rdec_portal.accounts.roles import Line
-from service_center import services
-from service_center.files import check_upload
-from service_center.models import DESCRIPTION_MAX_LENGTH, Petition, PetitionEvent
+from service_center.petitions import services, tokens
+from service_center.petitions.files import check_upload
+from service_center.petitions.models import DESCRIPTION_MAX_LENGTH, Petition, PetitionEvent
 from tests.service_center.factories import CategoryFactory
 
 NEW = reverse("service_center:petition_new")
@@ -103,7 +103,7 @@ def hostile_case(client, category, rdec_user, agency_a, staff_a):
 
 def confirm_and_assign(petition, agency, desk):
     """The citizen clicks the emailed link; the service centre gives the case to the agency."""
-    services.petition_confirm(token=services.confirmation_token(petition))
+    services.petition_confirm(token=tokens.confirmation_token(petition))
     petition.refresh_from_db()
     services.petition_assign(petition=petition, agency=agency, by=desk)
 

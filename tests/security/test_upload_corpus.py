@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from service_center import services
-from service_center.models import Attachment, Petition
+from service_center.petitions import services
+from service_center.petitions.models import Attachment, Petition
 from tests.service_center.factories import CategoryFactory
 
 NEW = reverse("service_center:petition_new")

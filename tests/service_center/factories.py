@@ -3,7 +3,14 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from service_center.models import Category, Channel, Petition, PetitionEvent, Status, Topic
+from service_center.petitions.models import (
+    Category,
+    Channel,
+    Petition,
+    PetitionEvent,
+    Status,
+    Topic,
+)
 from tests.accounts.factories import AgencyFactory
 
 

@@ -11,8 +11,9 @@ from rdec_portal.dates import to_roc
 from rdec_portal.performance.months import add_months, current_month, month_bounds
 from rdec_portal.workflow.calendar import working_days_between
 from rdec_portal.workflow.models import Deadline
-from service_center import demo, demo_history
-from service_center.models import (
+from service_center import demo
+from service_center.petitions import demo as demo_history
+from service_center.petitions.models import (
     OPEN_STATUSES,
     Petition,
     PetitionEvent,
@@ -21,7 +22,7 @@ from service_center.models import (
     Status,
     SurveyAnswer,
 )
-from service_center.services import due_after
+from service_center.petitions.services import due_after
 from tests.accounts.factories import UserFactory
 
 

@@ -5,8 +5,8 @@ from rdec_portal.performance.models import MonthlyMetric
 from rdec_portal.performance.months import month_bounds
 from rdec_portal.performance.registry import get_metric
 from rdec_portal.performance.services import rollup_month
-from service_center import services
-from service_center.models import Status, SurveyAnswer
+from service_center.petitions import services
+from service_center.petitions.models import Status, SurveyAnswer
 from tests.service_center.conftest import TAIPEI
 from tests.service_center.factories import AssignedPetitionFactory, DispatchCategoryFactory
 

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from rdec_portal.workflow.deadlines import reminders_send_due
 from rdec_portal.workflow.models import Notification
 from rdec_portal.workflow.reminders_registry import get_deadline_kind
-from service_center import services
+from service_center.petitions import services
 from tests.service_center.conftest import NOW, TAIPEI
 from tests.service_center.factories import AssignedPetitionFactory
 

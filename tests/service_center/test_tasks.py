@@ -8,9 +8,10 @@ from django.core import mail
 from django.utils import translation
 
 from rdec_portal.workflow.models import AuditEntry
-from service_center import lifecycle, services, tasks
-from service_center.models import Petition, PetitionEvent, Status
-from service_center.services import PetitionError
+from service_center import tasks
+from service_center.petitions import lifecycle, services, tokens
+from service_center.petitions.models import Petition, PetitionEvent, Status
+from service_center.petitions.services import PetitionError
 from tests.service_center.conftest import NOW
 from tests.service_center.factories import AssignedPetitionFactory
 
@@ -171,7 +172,7 @@ def test_the_expiry_email_is_in_the_senders_language(frozen, category, run_on_co
 
 def test_confirmed_and_staff_entered_petitions_never_expire(frozen, category, desk_user):
     confirmed = submit(category)
-    services.petition_confirm(token=services.confirmation_token(confirmed))
+    services.petition_confirm(token=tokens.confirmation_token(confirmed))
     recorded = services.petition_submit(
         category=category, subject="s", description="d", channel="phone_1999", by=desk_user
     ).petition
@@ -188,7 +189,7 @@ def test_an_expired_petition_cannot_be_confirmed_any_more(frozen, category):
     lifecycle.petition_expire(petition=petition)
     # Even a link signed later (a valid signature) does not bring it back.
     with pytest.raises(PetitionError) as caught:
-        services.petition_confirm(token=services.confirmation_token(petition))
+        services.petition_confirm(token=tokens.confirmation_token(petition))
     assert caught.value.code == "expired"
     assert Petition.objects.get(pk=petition.pk).status == Status.EXPIRED
 

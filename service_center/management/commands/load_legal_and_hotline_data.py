@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from service_center.hotline import hotline_call_types_load
-from service_center.legal import legal_venues_load
+from service_center.hotline.services import hotline_call_types_load
+from service_center.legal.services import legal_venues_load
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from service_center.catalogue import categories_load
+from service_center.petitions.catalogue import categories_load
 
 
 class Command(BaseCommand):

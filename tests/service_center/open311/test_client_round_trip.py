@@ -8,8 +8,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from django.core.cache import cache
 
-from service_center.models import Petition
 from service_center.open311.render import to_xml
+from service_center.petitions.models import Petition
 from tests.service_center.factories import PetitionFactory
 from tests.service_center.open311.conftest import BASE, parse
 

@@ -12,8 +12,8 @@ from rdec_portal.accounts import roles
 from rdec_portal.accounts.services import api_token_create
 from rdec_portal.workflow.audit import audit_history
 from rdec_portal.workflow.models import AuditEntry
-from service_center.models import Channel, Petition, Status
 from service_center.open311 import auth
+from service_center.petitions.models import Channel, Petition, Status
 from tests.accounts.factories import UserFactory
 from tests.service_center.factories import CategoryFactory
 from tests.service_center.open311.conftest import BASE, parse

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from service_center.models import NotHandledReason, Petition, Status
-from service_center.services import petition_assign
+from service_center.petitions.models import NotHandledReason, Petition, Status
+from service_center.petitions.services import petition_assign
 from tests.service_center.conftest import NOW
 from tests.service_center.factories import AssignedPetitionFactory, CategoryFactory, PetitionFactory
 from tests.service_center.open311.conftest import BASE, fetch_both, parse

@@ -1,0 +1,471 @@
+"""Staff pages: the agency work queue, the case page and the service centre's triage desk.
+
+Thin views: forms parse, services decide, selectors read (already scoped to the user).
+"""
+
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
+from rdec_portal.workflow.calendar import day_end
+from rdec_portal.workflow.models import AuditEntry
+from service_center.nearby import selectors as nearby_selectors
+from service_center.petitions import exports, permissions, selectors, services
+from service_center.petitions.catalogue_cache import catalogue_version
+from service_center.petitions.due import due_state
+from service_center.petitions.forms import (
+    AcceptForm,
+    AssignForm,
+    DecisionForm,
+    ExtensionForm,
+    MergeForm,
+    NoteForm,
+    NotHandledForm,
+    ReplyForm,
+    StaffPetitionForm,
+    TransferForm,
+    TransferRequestForm,
+)
+from service_center.petitions.keyset import keyset_page
+from service_center.petitions.models import (
+    AGENCY_STATUSES,
+    OPEN_STATUSES,
+    Petition,
+    PetitionRequest,
+    Status,
+)
+from service_center.petitions.queue import (
+    BulkAssignForm,
+    QueueFilterForm,
+    queue_rows,
+    queue_rows_html,
+)
+from service_center.petitions.services import PetitionError
+from service_center.replies.picker import picker_for_case
+
+PAGE_SIZE = 50
+PERSONAL_FIELDS = ["petitioner_name", "petitioner_email", "petitioner_phone", "petitioner_address"]
+
+
+def _staff(request):
+    if not permissions.roles.is_staff_user(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_safe
+def home(request):
+    _staff(request)
+    now = timezone.now()
+    mine = selectors.queue_base(request.user)
+    context = {
+        "open_count": mine.filter(status__in=OPEN_STATUSES).count(),
+        "overdue_count": mine.filter(status__in=OPEN_STATUSES, due_at__lt=now).count(),
+        "is_desk": permissions.is_service_desk(request.user),
+    }
+    return render(request, "service_center/petitions/staff/home.html", context)
+
+
+# --- the work queue ---------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def queue(request):
+    _staff(request)
+    now = timezone.now()
+    form = QueueFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
+    rows = selectors.queue_page_rows(
+        selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
+    )
+    # Keyset pages: a page deep in a two-million-row list costs what the first one does. A text
+    # search is not counted beyond its page: counting would read every case the words miss.
+    query = _query_without_page(request)
+    page = keyset_page(
+        rows,
+        size=PAGE_SIZE,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        count_cap=PAGE_SIZE if filters.q.strip() else None,
+    )
+    rows = queue_rows(page.rows, now)
+    bulk_form = _bulk_form(request)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "rows_html": queue_rows_html(rows, selectable=bulk_form is not None),
+        "bulk_form": bulk_form,
+        "query": query,
+        "filters_key": f"{catalogue_version()}:{query}",
+        "sort": filters.sort,
+        "is_desk": permissions.is_service_desk(request.user),
+    }
+    return render(request, "service_center/petitions/staff/queue.html", context)
+
+
+@login_required
+@require_safe
+def queue_export(request, fmt):
+    """The queue as filtered on the page, as a file; the export is audited."""
+    _staff(request)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    now = timezone.now()
+    form = QueueFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
+    rows = selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
+    content = exports.render(fmt, rows, now=now)
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        changes={"export": "service_center.queue", "format": fmt, "query": request.GET.urlencode()},
+        request=request,
+    )
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
+    name = f"petitions-{timezone.localdate(now).isoformat()}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _bulk_form(request, data=None):
+    if request.user.agency_id is None or permissions.roles.is_read_only(request.user):
+        return None
+    return BulkAssignForm(data, agency=request.user.agency)
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@login_required
+@require_POST
+def queue_assign(request):
+    """Give the ticked cases to one handler (a supervisor spreading the work)."""
+    _staff(request)
+    form = _bulk_form(request, request.POST)
+    if form is None:
+        raise PermissionDenied
+    if not form.is_valid():
+        messages.error(request, _("Choose a handler and at least one case."))
+        return redirect("service_center:queue")
+    cases = selectors.queue_base(request.user).filter(
+        pk__in=form.cleaned_data["cases"], lead_agency_id=request.user.agency_id
+    )
+    done = 0
+    for petition in cases:
+        try:
+            services.petition_accept(
+                petition=petition,
+                by=request.user,
+                assignee=form.cleaned_data["assignee"],
+                request=request,
+            )
+            done += 1
+        except PetitionError as exc:
+            messages.warning(request, f"{petition.number}: {exc.messages[0]}")
+    messages.success(request, _("%(count)d cases assigned.") % {"count": done})
+    query = request.POST.get("return_query", "")
+    return redirect(
+        f"{reverse('service_center:queue')}?{query}" if query else reverse("service_center:queue")
+    )
+
+
+# --- the case page ----------------------------------------------------------------------------
+
+
+def _case_or_404(request, pk) -> Petition:
+    return get_object_or_404(selectors.petitions_for(request.user), pk=pk)
+
+
+def _action_forms(request, petition) -> dict:
+    user = request.user
+    forms = {}
+    desk = permissions.is_service_desk(user)
+    handler = permissions.can_handle(user, petition)
+    if desk and petition.status == Status.VERIFIED:
+        forms["assign"] = AssignForm(initial={"agency": petition.category.agency_id})
+    if handler and petition.status in AGENCY_STATUSES:
+        forms["accept"] = AcceptForm(agency=petition.lead_agency)
+        forms["reply"] = ReplyForm()
+        forms["extension"] = ExtensionForm()
+        forms["transfer-request"] = TransferRequestForm()
+    if desk and petition.status in AGENCY_STATUSES:
+        forms["transfer"] = TransferForm()
+    if desk and petition.status in (Status.RECEIVED, *OPEN_STATUSES):
+        forms["merge"] = MergeForm()
+    if desk and petition.status in OPEN_STATUSES:
+        forms["not-handled"] = NotHandledForm()
+    if handler and petition.status == Status.REPLIED:
+        forms["close"] = DecisionForm()
+    if handler:
+        forms["note"] = NoteForm()
+    return forms
+
+
+def _render_case(request, petition, bound=None, status=200):
+    now = timezone.now()
+    forms = _action_forms(request, petition)
+    if bound is not None:
+        forms[bound[0]] = bound[1]
+    # ?template=<id> pre-fills the reply form (the picker works without JavaScript).
+    picker = picker_for_case(request, petition, forms)
+    for action, form in forms.items():
+        # Several action forms share field names (text, reason): each gets its own element ids,
+        # so every label points at its own field.
+        form.auto_id = f"id_{action}_%s"
+    show_personal = permissions.can_see_personal_data(request.user, petition)
+    if show_personal:
+        audit_personal_data_view(
+            actor=request.user, obj=petition, fields=PERSONAL_FIELDS, request=request
+        )
+    context = {
+        "petition": petition,
+        "due": due_state(petition, now),
+        "events": selectors.case_events(petition),
+        # Read once, with the uploaders: the file list and the dispatch photos both use them.
+        "attachments": list(petition.attachments.select_related("uploaded_by")),
+        "requests": selectors.pending_requests(petition),
+        "supporting": petition.supporting_agencies.all(),
+        "forms": forms,
+        "show_personal": show_personal,
+        "can_decide_extension": permissions.can_decide_extension(request.user, petition),
+        "is_desk": permissions.is_service_desk(request.user),
+        "reply_picker": picker,
+    }
+    return render(request, "service_center/petitions/staff/case.html", context, status=status)
+
+
+@login_required
+@require_safe
+def case(request, pk):
+    _staff(request)
+    # The survey answer and the "me too" count come with the case: two round trips fewer.
+    cases = selectors.petitions_for(request.user).select_related("survey")
+    petition = get_object_or_404(nearby_selectors.with_follower_count(cases), pk=pk)
+    return _render_case(request, petition)
+
+
+def _to_due(day) -> datetime:
+    return day_end(day)
+
+
+def _act(action, petition, user, data, request):
+    """Run one workflow step from its bound form's cleaned data."""
+    common = {"by": user, "request": request}
+    if action == "assign":
+        return services.petition_assign(
+            petition=petition,
+            agency=data["agency"],
+            supporting=data["supporting"],
+            note=data["note"],
+            **common,
+        )
+    if action == "accept":
+        return services.petition_accept(petition=petition, assignee=data["assignee"], **common)
+    if action == "reply":
+        return services.petition_reply(petition=petition, text=data["text"], **common)
+    if action == "close":
+        return services.petition_close(petition=petition, note=data.get("note", ""), **common)
+    if action == "note":
+        return services.petition_add_note(petition=petition, text=data["text"], **common)
+    if action == "extension":
+        return services.petition_extension_request(
+            petition=petition,
+            reason=data["reason"],
+            new_due_at=_to_due(data["new_due_on"]),
+            **common,
+        )
+    if action == "transfer-request":
+        return services.petition_transfer_request(
+            petition=petition, reason=data["reason"], agency=data["agency"], **common
+        )
+    if action == "transfer":
+        return services.petition_transfer(
+            petition=petition, agency=data["agency"], reason=data["reason"], **common
+        )
+    if action == "not-handled":
+        return services.petition_mark_not_handled(
+            petition=petition, reason=data["reason"], note=data["note"], **common
+        )
+    if action == "merge":
+        target = selectors.petitions_for(user).filter(number=data["into"].strip()).first()
+        if target is None:
+            raise PetitionError({"into": _("No case has this number.")})
+        return services.petition_merge(petition=petition, into=target, note=data["note"], **common)
+    raise Http404
+
+
+SUCCESS = {
+    "assign": _("The case is assigned."),
+    "accept": _("The case has its handler."),
+    "reply": _("The reply is sent to the citizen."),
+    "close": _("The case is closed."),
+    "note": _("The note is added."),
+    "extension": _("The extension request is waiting for a supervisor."),
+    "transfer-request": _("The transfer request is waiting for the service centre."),
+    "transfer": _("The case is transferred and the petitioner is told."),
+    "not-handled": _("The case is registered as not handled."),
+    "merge": _("The case is merged."),
+}
+
+
+@login_required
+@require_POST
+def case_action(request, pk, action):
+    _staff(request)
+    petition = _case_or_404(request, pk)
+    forms = _action_forms(request, petition)
+    if action not in forms:
+        raise PermissionDenied
+    form_class = type(forms[action])
+    kwargs = {"agency": petition.lead_agency} if form_class is AcceptForm else {}
+    form = form_class(request.POST, **kwargs)
+    if form.is_valid():
+        try:
+            _act(action, petition, request.user, form.cleaned_data, request)
+        except PetitionError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, str(SUCCESS[action]))
+            return redirect("service_center:case", pk=petition.pk)
+    return _render_case(request, petition, bound=(action, form), status=400)
+
+
+def _form_errors(form, exc: PetitionError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+@require_POST
+def request_decide(request, pk, decision):
+    """A supervisor decides an extension; the service centre decides a transfer."""
+    _staff(request)
+    req = get_object_or_404(
+        PetitionRequest.objects.select_related("petition", "proposed_agency"),
+        pk=pk,
+        petition__in=selectors.petitions_for(request.user),
+    )
+    if decision not in ("approve", "reject"):
+        raise Http404
+    note = DecisionForm(request.POST).data.get("note", "")[:1000]
+    try:
+        _decide(request, req, decision == "approve", note)
+    except PetitionError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("service_center:case", pk=req.petition_id)
+
+
+def _decide(request, req, approve: bool, note: str) -> None:
+    petition = req.petition
+    if req.kind == PetitionRequest.Kind.EXTENSION:
+        if not permissions.can_decide_extension(request.user, petition):
+            raise PermissionDenied
+        services.petition_extension_decide(
+            extension=req, by=request.user, approve=approve, note=note, request=request
+        )
+        messages.success(request, _("The extension is decided."))
+        return
+    if not permissions.is_service_desk(request.user):
+        raise PermissionDenied
+    services.petition_transfer_decide(
+        transfer=req, by=request.user, approve=approve, note=note, request=request
+    )
+    messages.success(request, _("The transfer request is decided."))
+
+
+@login_required
+@require_safe
+def attachment(request, pk, attachment_pk):
+    _staff(request)
+    petition = _case_or_404(request, pk)
+    item = get_object_or_404(petition.attachments, pk=attachment_pk)
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.original_name,
+        content_type=item.content_type,
+    )
+
+
+# --- the service centre's desk ----------------------------------------------------------------
+
+
+def _desk_only(request):
+    _staff(request)
+    if not permissions.is_service_desk(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_safe
+def desk(request):
+    _desk_only(request)
+    now = timezone.now()
+    waiting = selectors.triage_queue(request.user)
+    page = Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("page"))
+    transfers = (
+        PetitionRequest.objects.filter(
+            kind=PetitionRequest.Kind.TRANSFER, state=PetitionRequest.State.PENDING
+        )
+        .select_related("petition", "proposed_agency", "requested_by", "petition__lead_agency")
+        .order_by("requested_at")[:100]
+    )
+    unconfirmed = Petition.objects.filter(
+        status=Status.RECEIVED, received_at__lt=now - timedelta(days=3)
+    ).count()
+    context = {
+        "page": page,
+        "rows": [(p, due_state(p, now)) for p in page.object_list],
+        "transfers": transfers,
+        "unconfirmed": unconfirmed,
+        "is_desk": True,
+    }
+    return render(request, "service_center/petitions/staff/desk.html", context)
+
+
+@login_required
+def record(request):
+    """The service centre records a petition from the counter, the 1999 line, a letter or a fax."""
+    _desk_only(request)
+    if request.method != "POST":
+        form = StaffPetitionForm.new(initial={"channel": "phone_1999"})
+        return render(request, "service_center/petitions/staff/record.html", {"form": form})
+    form = StaffPetitionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            result = services.petition_submit(
+                **form.submit_kwargs(), by=request.user, request=request
+            )
+        except PetitionError as exc:
+            form.add_service_errors(exc)
+        else:
+            return render(
+                request,
+                "service_center/petitions/staff/recorded.html",
+                {"petition": result.petition, "secret": result.secret},
+            )
+    return render(
+        request,
+        "service_center/petitions/staff/record.html",
+        {"form": form, "files_dropped": bool(request.FILES)},
+        status=400,
+    )

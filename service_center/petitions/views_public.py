@@ -1,0 +1,303 @@
+"""Citizens' pages: file a petition, confirm it, track it. No login; never personal data."""
+
+import json
+
+from axes.helpers import get_client_ip_address
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from rdec_portal.localise import portal_language
+from service_center.nearby import views_public as views_nearby
+from service_center.petitions import selectors, services
+from service_center.petitions.forms import PetitionForm, ReopenForm, SurveyForm, TrackForm
+from service_center.petitions.models import Category, Status, SurveyAnswer
+from service_center.petitions.services import REOPEN_WINDOW, SURVEY_WINDOW, PetitionError
+
+# The browser's last few submissions (number and secret, by form token), so that the same form
+# posted twice or a reload of the receipt shows the secret again. A signed cookie rather than
+# the session: a citizen gets no server-side session, and the submission commits once instead of
+# twice (the petition, then the session row).
+SUBMITTED_COOKIE = "sc_submitted"
+SUBMITTED_COOKIE_SALT = "service_center.submitted"
+SUBMITTED_COOKIE_SECONDS = 60 * 60
+SUBMITTED_KEEP = 5
+TRACKED_SESSION_KEY = "service_center_tracked"
+# Wrong tracking attempts allowed per address, and per case number, in the window.
+TRACK_LIMIT_PER_ADDRESS = 10
+TRACK_LIMIT_PER_NUMBER = 5
+TRACK_WINDOW_SECONDS = 15 * 60
+
+
+def _submitted(request) -> dict:
+    try:
+        raw = request.get_signed_cookie(
+            SUBMITTED_COOKIE, salt=SUBMITTED_COOKIE_SALT, max_age=SUBMITTED_COOKIE_SECONDS
+        )
+        saved = json.loads(raw)
+    except (KeyError, signing.BadSignature, ValueError):
+        return {}
+    return saved if isinstance(saved, dict) else {}
+
+
+def _remember_submission(request, response, result) -> None:
+    # A failure here must not hide the case number: the page already shows number and secret.
+    try:
+        saved = _submitted(request)
+        saved[result.petition.idempotency_key or ""] = {
+            "number": result.petition.number,
+            "secret": result.secret,
+        }
+        response.set_signed_cookie(
+            SUBMITTED_COOKIE,
+            json.dumps(dict(list(saved.items())[-SUBMITTED_KEEP:]), separators=(",", ":")),
+            salt=SUBMITTED_COOKIE_SALT,
+            max_age=SUBMITTED_COOKIE_SECONDS,
+            path=reverse("service_center:petition_new").rsplit("/", 2)[0] + "/",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    except Exception:  # noqa: BLE001, S110 - the page still shows number and secret
+        pass
+
+
+def _thanks(request, petition, secret):
+    return render(
+        request,
+        "service_center/petitions/public/thanks.html",
+        {
+            "petition": petition,
+            "secret": secret,
+            "needs_confirmation": petition.status == Status.RECEIVED,
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def petition_new(request):
+    if request.method != "POST":
+        initial = {}
+        code = request.GET.get("category")
+        chosen = Category.objects.active().filter(code=code).first() if code else None
+        if chosen is not None:
+            initial["category"] = chosen.pk
+        form = PetitionForm.new(initial=initial, category=chosen)
+        return render(request, "service_center/petitions/public/petition_form.html", {"form": form})
+    form = PetitionForm(request.POST, request.FILES)
+    if form.is_valid():
+        # A hazard with a point: show the open cases nearby first (the no-JavaScript path).
+        if (nearby_page := views_nearby.nearby_step(request, form)) is not None:
+            return nearby_page
+        try:
+            result = services.petition_submit(**form.submit_kwargs(), language=portal_language())
+        except PetitionError as exc:
+            form.add_service_errors(exc)
+        else:
+            if result.created:
+                response = _thanks(request, result.petition, result.secret)
+                _remember_submission(request, response, result)
+                return response
+            earlier = _submitted(request).get(result.petition.idempotency_key, {})
+            return _thanks(request, result.petition, earlier.get("secret"))
+    return render(
+        request,
+        "service_center/petitions/public/petition_form.html",
+        {"form": form, "files_dropped": bool(request.FILES)},
+        status=400,
+    )
+
+
+@never_cache
+@require_safe
+def petition_thanks(request):
+    """The last submission of this browser, e.g. after going back or reloading."""
+    saved = list(_submitted(request).values())
+    if not saved:
+        return redirect("service_center:petition_new")
+    petition = selectors.public_petition(saved[-1]["number"])
+    if petition is None:
+        return redirect("service_center:petition_new")
+    return _thanks(request, petition, saved[-1]["secret"])
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def petition_confirm_view(request, token):
+    """GET shows a button and POST confirms, so a mail scanner opening the link confirms nothing."""
+    try:
+        if request.method == "POST":
+            petition = services.petition_confirm(token=token)
+            return render(
+                request, "service_center/petitions/public/confirmed.html", {"petition": petition}
+            )
+        services.petition_from_token(token)
+    except PetitionError as exc:
+        return render(
+            request,
+            "service_center/petitions/public/confirm.html",
+            {"error": exc.messages[0], "code": exc.code},
+            status=400,
+        )
+    return render(request, "service_center/petitions/public/confirm.html", {"token": token})
+
+
+# --- tracking -----------------------------------------------------------------------------------
+
+
+def _client(request) -> str:
+    # Axes resolves the address behind the configured proxies; the same answer as the audit log.
+    try:
+        return get_client_ip_address(request) or "unknown"
+    except Exception:  # noqa: BLE001 - a malformed header still gets a (shared) limit
+        return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _failures(key: str) -> int:
+    return cache.get(key, 0)
+
+
+def _count_failure(key: str) -> None:
+    if cache.add(key, 1, TRACK_WINDOW_SECONDS):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, TRACK_WINDOW_SECONDS)
+
+
+def _rate_keys(request, number: str) -> tuple[str, str]:
+    return f"sc:track:ip:{_client(request)}", f"sc:track:number:{number}"
+
+
+def _limited(ip_key: str, number_key: str) -> bool:
+    return (
+        _failures(ip_key) >= TRACK_LIMIT_PER_ADDRESS
+        or _failures(number_key) >= TRACK_LIMIT_PER_NUMBER
+    )
+
+
+def _allow_tracking(request, petition) -> None:
+    tracked = [pk for pk in request.session.get(TRACKED_SESSION_KEY, []) if pk != petition.pk]
+    request.session[TRACKED_SESSION_KEY] = [*tracked[-9:], petition.pk]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request):
+    if request.method != "POST":
+        return render(request, "service_center/petitions/public/track.html", {"form": TrackForm()})
+    form = TrackForm(request.POST)
+    status = 400
+    if form.is_valid():
+        number = form.cleaned_data["number"]
+        ip_key, number_key = _rate_keys(request, number)
+        if _limited(ip_key, number_key):
+            form.add_error(None, _("Too many attempts. Please try again in 15 minutes."))
+            status = 429
+        else:
+            petition = selectors.public_petition(number)
+            if petition is not None and services.secret_matches(
+                petition, form.cleaned_data["secret"]
+            ):
+                _allow_tracking(request, petition)
+                return redirect("service_center:track_case", number=petition.number)
+            # One answer for an unknown number and a wrong secret: nothing to learn from it.
+            _count_failure(ip_key)
+            _count_failure(number_key)
+            form.add_error(
+                None, _("No case matches this number and secret. Check both and try again.")
+            )
+    return render(
+        request, "service_center/petitions/public/track.html", {"form": form}, status=status
+    )
+
+
+def _tracked_petition(request, number):
+    petition = selectors.public_petition(number)
+    if petition is None or petition.pk not in request.session.get(TRACKED_SESSION_KEY, []):
+        return None
+    return petition
+
+
+def _can_reopen(petition, now) -> bool:
+    return (
+        petition.status in (Status.REPLIED, Status.CLOSED)
+        and petition.reopen_count == 0
+        and petition.replied_at is not None
+        and now <= petition.replied_at + REOPEN_WINDOW
+    )
+
+
+def _can_answer_survey(petition, now) -> bool:
+    return (
+        petition.status in (Status.REPLIED, Status.CLOSED)
+        and petition.replied_at is not None
+        and now <= petition.replied_at + SURVEY_WINDOW
+        and not SurveyAnswer.objects.filter(petition=petition).exists()
+    )
+
+
+@never_cache
+def track_case(request, number, reopen_form=None, survey_form=None, status=200):
+    petition = _tracked_petition(request, number)
+    if petition is None:
+        return HttpResponseRedirect(reverse("service_center:track"))
+    now = timezone.now()
+    context = {
+        "petition": petition,
+        "events": selectors.public_events(petition),
+        "can_reopen": _can_reopen(petition, now),
+        "reopen_until": petition.replied_at + REOPEN_WINDOW if petition.replied_at else None,
+        "reopen_form": reopen_form or ReopenForm(),
+        "can_answer_survey": _can_answer_survey(petition, now),
+        "survey_form": survey_form or SurveyForm(),
+    }
+    return render(
+        request, "service_center/petitions/public/track_case.html", context, status=status
+    )
+
+
+@never_cache
+@require_POST
+def track_reopen(request, number):
+    petition = _tracked_petition(request, number)
+    if petition is None:
+        return HttpResponseRedirect(reverse("service_center:track"))
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.petition_reopen(petition=petition, reason=form.cleaned_data["reason"])
+        except PetitionError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your case is reopened. The agency will reply again."))
+            return redirect("service_center:track_case", number=number)
+    return track_case(request, number, reopen_form=form, status=400)
+
+
+@never_cache
+@require_POST
+def track_survey(request, number):
+    petition = _tracked_petition(request, number)
+    if petition is None:
+        return HttpResponseRedirect(reverse("service_center:track"))
+    form = SurveyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.petition_survey_answer(petition=petition, **form.cleaned_data)
+        except PetitionError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Thank you for answering the survey."))
+            return redirect("service_center:track_case", number=number)
+    return track_case(request, number, survey_form=form, status=400)

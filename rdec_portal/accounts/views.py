@@ -11,6 +11,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -23,7 +24,12 @@ from rdec_portal.accounts.forms import (
     SetPasswordForm,
 )
 from rdec_portal.accounts.models import ApiToken
-from rdec_portal.accounts.services import ApiTokenError, api_token_create, api_token_revoke
+from rdec_portal.accounts.services import (
+    ApiTokenError,
+    api_token_create,
+    api_token_revoke,
+    api_tokens_revoke_all,
+)
 from rdec_portal.workflow.audit import audit_history
 
 # The key of a token just created waits here for the one page that shows it.
@@ -148,7 +154,13 @@ def token_list(request):
             return redirect("accounts:token_created", pk=token.pk)
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens}, status=status)
+    tokens = list(tokens)
+    context = {
+        "form": form,
+        "tokens": tokens,
+        "active_count": sum(1 for token in tokens if not token.is_revoked),
+    }
+    return render(request, "accounts/tokens.html", context, status=status)
 
 
 @staff_required
@@ -177,3 +189,23 @@ def token_revoke(request, pk):
             messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
         return redirect("accounts:tokens")
     return render(request, "accounts/token_revoke.html", {"token": token})
+
+
+@staff_required
+@require_http_methods(["POST"])
+def token_revoke_all(request):
+    """Revoke every token still in use, e.g. after a key may have leaked. POST only (CSRF)."""
+    count = api_tokens_revoke_all(user=request.user, by=request.user, request=request)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d token is revoked. Systems using it can no longer reach the API.",
+                "%(count)d tokens are revoked. Systems using them can no longer reach the API.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("You have no token in use: nothing was revoked."))
+    return redirect("accounts:tokens")

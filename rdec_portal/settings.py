@@ -162,6 +162,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Reset links sent per e-mail address and reset requests per client, per window (an hour).
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 20)
+PASSWORD_RESET_LIMIT_WINDOW_SECONDS = env_int("PASSWORD_RESET_LIMIT_WINDOW_SECONDS", 60 * 60)
 
 # A staff session ends after 30 minutes without a request. Its expiry moves on at most once a
 # minute (accounts/middleware.py), not with a database write on every request.

@@ -1,11 +1,14 @@
 """Staff account pages: login and logout, passwords, the lock-out page, my account, API tokens."""
 
+import hashlib
 from functools import wraps
 
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -102,12 +105,58 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 
 
+def _client_address(request) -> str:
+    """The address the reset limit counts requests from."""
+    # TODO(merge): use rdec_portal.client.client_address
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _over_limit(key: str, limit: int, window: int) -> bool:
+    """Count one request under `key` (a fixed window); True once more than `limit` were made."""
+    if cache.add(key, 1, window):
+        return limit < 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    """Sends a reset link, at most PASSWORD_RESET_LIMIT_PER_EMAIL an hour to one address and
+    PASSWORD_RESET_LIMIT_PER_CLIENT an hour for one client, so no one floods a staff mailbox.
+
+    Over the e-mail limit, the page answers exactly as it does for an address with no account
+    (and counts those alike), so the limit tells no one which accounts exist. Over the client
+    limit, the form comes back with a 429 and a message: that depends only on the client.
+    """
+
     form_class = PasswordResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        window = settings.PASSWORD_RESET_LIMIT_WINDOW_SECONDS
+        client_key = f"accounts:reset:client:{_client_address(self.request)}"
+        if _over_limit(client_key, settings.PASSWORD_RESET_LIMIT_PER_CLIENT, window):
+            form.add_error(
+                None,
+                _(
+                    "Too many password reset requests came from your network. "
+                    "Try again in %(minutes)d minutes, or ask your agency's account administrator."
+                )
+                % {"minutes": max(1, window // 60)},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        email = form.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(email.encode()).hexdigest()
+        email_key = f"accounts:reset:email:{digest}"
+        if _over_limit(email_key, settings.PASSWORD_RESET_LIMIT_PER_EMAIL, window):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -80,6 +80,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session ends SESSION_ABSOLUTE_SECONDS after its login, however busy.
+    "rdec_portal.accounts.middleware.SessionAbsoluteLifetimeMiddleware",
+    # Cache-Control: no-store on every answer to a logged-in user, the API and downloads.
+    "rdec_portal.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rdec_portal.logging.RequestLogMiddleware",
@@ -171,6 +175,8 @@ PASSWORD_RESET_LIMIT_WINDOW_SECONDS = env_int("PASSWORD_RESET_LIMIT_WINDOW_SECON
 # minute (accounts/middleware.py), not with a database write on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_TOUCH_SECONDS = 60
+# However busy, a session ends this long after its login (12 hours: a working day and a half).
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -241,6 +247,9 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if PRODUCTION else
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Every answer under these prefixes gets Cache-Control: no-store (rdec_portal/middleware.py), as
+# does every answer to a logged-in user or a token, and every download.
+NO_STORE_PATH_PREFIXES = ["/api/", "/admin/"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -314,6 +323,9 @@ SPECTACULAR_SETTINGS = {
     "(114/04/02) dates. Guide: docs/api.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The staff API's schema (and /api/docs/, which reads it) is for staff only: it need not
+    # describe every staff operation and field to anonymous visitors. Open311 stays public.
+    "SERVE_PERMISSIONS": ["rdec_portal.api.IsPortalStaff"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",

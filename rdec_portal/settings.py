@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rdec_portal.accounts.middleware.SessionKeepAliveMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Oversized bodies (413) and NUL bytes in the address (400), before anything reads them.
+    "rdec_portal.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -208,6 +210,13 @@ STATICFILES_DIRS = [
     ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
+# Request sizes. The reverse proxy's client_max_body_size must be at least MAX_REQUEST_BODY_BYTES
+# (docs/operations.md, Security). A form's or JSON body's text is at most 1 MB; a file upload
+# request (five files of 20 MB and the form) at most 105 MB, refused before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 105 * 1024 * 1024)
+
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rdec_portal.dates import ROC_OFFSET
+from rdec_portal.dates import INVALID_YEAR_RANGE, MAX_YEAR, ROC_OFFSET
 
 INVALID_MONTH = _(
     "Enter a month as YYYY-MM or in the ROC calendar as YYY/MM, for example 2026-10 or 115/10."
@@ -46,6 +46,8 @@ def parse_month(value: str) -> date:
         raise ValidationError(_INVALID_MONTH_NUMBER, code="invalid_month")
     if year <= ROC_OFFSET:
         raise ValidationError(INVALID_MONTH, code="invalid_year")
+    if year > MAX_YEAR:
+        raise ValidationError(INVALID_YEAR_RANGE, code="invalid_year")
     return date(year, month, 1)
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 from django_filters import rest_framework as django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -205,6 +206,7 @@ def not_found(request, *args, **kwargs):
     raise exceptions.NotFound()
 
 
+@require_safe
 def docs(request):
     """Swagger UI from the npm package, started by a static script: the CSP allows no inline one.
 

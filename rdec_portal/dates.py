@@ -25,11 +25,6 @@ INVALID_FORMAT = _(
 )
 INVALID_DATE = _("“%(value)s” is not a real date: check the month and the day.")
 INVALID_ROC_YEAR = _("The ROC year must be 1 (1912) or later.")
-# The portal's records start in the ROC era and plan at most a few decades ahead: a year past
-# MAX_YEAR is a typo, and near 9999 date arithmetic (a deadline, the next month) would overflow.
-MIN_YEAR = ROC_OFFSET + 1
-MAX_YEAR = 2200
-INVALID_YEAR_RANGE = _("The year must be between 1912 (ROC 1) and 2200 (ROC 289).")
 
 
 def to_roc(d: date) -> tuple[int, int, int]:
@@ -79,8 +74,6 @@ def parse_date_roc_or_iso(value: str) -> date:
         if year < 1:
             raise ValidationError(INVALID_ROC_YEAR, code="invalid_year")
         year += ROC_OFFSET
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationError(INVALID_YEAR_RANGE, code="invalid_year")
     try:
         return date(year, month, day)
     except ValueError:

@@ -9,11 +9,14 @@ never imports a business app:
 
 import re
 
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 from django_filters import rest_framework as django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -203,6 +206,15 @@ def not_found(request, *args, **kwargs):
     raise exceptions.NotFound()
 
 
+@require_safe
 def docs(request):
-    """Swagger UI from the npm package, started by a static script: the CSP allows no inline one."""
+    """Swagger UI from the npm package, started by a static script: the CSP allows no inline one.
+
+    Staff only, like the schema it reads (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]): the staff
+    API is described to the people who may use it. Open311 keeps its own public documentation.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not roles.is_staff_user(request.user):
+        raise PermissionDenied
     return render(request, "api/docs.html")

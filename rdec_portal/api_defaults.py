@@ -32,6 +32,9 @@ class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            # Nested deeper than the interpreter's stack: no request of ours looks like that.
+            raise exceptions.ParseError(_("The request body is nested too deeply.")) from None
         except exceptions.ParseError as exc:
             cause = exc.__context__
             if isinstance(cause, json.JSONDecodeError):

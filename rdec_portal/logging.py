@@ -1,10 +1,22 @@
 """One structured log line per request: method, path, status, duration, user."""
 
 import logging
+import re
 import time
 import uuid
 
 logger = logging.getLogger("rdec_portal.request")
+
+# What a proxy or client may pass as X-Request-ID: a UUID, a hex or base64url id, a trace id.
+# Anything longer or with other characters is not echoed nor logged: a new id replaces it.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def request_id_from(value: str | None) -> str:
+    """The client's X-Request-ID when it is a short token, otherwise a fresh one."""
+    if value and _REQUEST_ID.fullmatch(value):
+        return value
+    return uuid.uuid4().hex
 
 
 class RequestLogMiddleware:
@@ -13,7 +25,7 @@ class RequestLogMiddleware:
 
     def __call__(self, request):
         started = time.monotonic()
-        request.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        request.request_id = request_id_from(request.headers.get("X-Request-ID"))
         response = self.get_response(request)
         user = getattr(request, "user", None)
         duration_ms = round((time.monotonic() - started) * 1000, 1)

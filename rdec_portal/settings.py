@@ -76,10 +76,16 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "rdec_portal.accounts.middleware.SessionKeepAliveMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Oversized bodies (413) and NUL bytes in the address (400), before anything reads them.
+    "rdec_portal.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session ends SESSION_ABSOLUTE_SECONDS after its login, however busy.
+    "rdec_portal.accounts.middleware.SessionAbsoluteLifetimeMiddleware",
+    # Cache-Control: no-store on every answer to a logged-in user, the API and downloads.
+    "rdec_portal.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "rdec_portal.logging.RequestLogMiddleware",
@@ -162,11 +168,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Reset links sent per e-mail address and reset requests per client, per window (an hour).
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 20)
+PASSWORD_RESET_LIMIT_WINDOW_SECONDS = env_int("PASSWORD_RESET_LIMIT_WINDOW_SECONDS", 60 * 60)
 
 # A staff session ends after 30 minutes without a request. Its expiry moves on at most once a
 # minute (accounts/middleware.py), not with a database write on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_TOUCH_SECONDS = 60
+# However busy, a session ends this long after its login (12 hours: a working day and a half).
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -198,6 +210,13 @@ STATICFILES_DIRS = [
     ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
+# Request sizes. The reverse proxy's client_max_body_size must be at least MAX_REQUEST_BODY_BYTES
+# (docs/operations.md, Security). A form's or JSON body's text is at most 1 MB; a file upload
+# request (five files of 20 MB and the form) at most 105 MB, refused before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024)
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 105 * 1024 * 1024)
+
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
@@ -237,6 +256,9 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if PRODUCTION else
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Every answer under these prefixes gets Cache-Control: no-store (rdec_portal/middleware.py), as
+# does every answer to a logged-in user or a token, and every download.
+NO_STORE_PATH_PREFIXES = ["/api/", "/admin/"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -310,6 +332,9 @@ SPECTACULAR_SETTINGS = {
     "(114/04/02) dates. Guide: docs/api.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The staff API's schema (and /api/docs/, which reads it) is for staff only: it need not
+    # describe every staff operation and field to anonymous visitors. Open311 stays public.
+    "SERVE_PERMISSIONS": ["rdec_portal.api.IsPortalStaff"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import Agency, ApiToken, User
+from rdec_portal.accounts.permissions import check_assign_groups, check_change_user
 from rdec_portal.workflow.audit import audit_changes, audit_record, audit_snapshot
 from rdec_portal.workflow.models import AuditEntry
 
@@ -94,8 +95,56 @@ def api_token_revoke(*, token: ApiToken, by: User, request=None) -> ApiToken:
 
 
 @transaction.atomic
+def api_tokens_revoke_all(*, user: User, by: User, request=None) -> int:
+    """Revoke every token of `user` still in use; each revocation is audited. Returns the count.
+
+    Called when the password changes or is reset (a stolen password must not live on as a
+    token) and from the "revoke all tokens" button.
+    """
+    if by.pk != user.pk and not roles.has_role(by, roles.ADMINISTRATOR):
+        raise PermissionDenied
+    now = timezone.now()
+    tokens = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+    count = 0
+    for token in tokens.order_by("id"):
+        before = audit_snapshot(token, ["revoked_at"])
+        token.revoke(when=now)
+        audit_record(
+            actor=by,
+            action=AuditEntry.Action.UPDATE,
+            obj=token,
+            changes=audit_changes(before, token, ["revoked_at"]),
+            request=request,
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, groups, by: User, request=None) -> User:
+    """Give `user` exactly these roles. The one rule of accounts/permissions.py applies."""
+    groups = list(groups)
+    check_change_user(by, user)
+    check_assign_groups(by, groups)
+    before = audit_snapshot(user, ["groups"])
+    user.groups.set(groups)
+    user._role_names = None
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.UPDATE,
+        obj=user,
+        changes=audit_changes(before, audit_snapshot(user, ["groups"]), ["groups"]),
+        request=request,
+    )
+    return user
+
+
+@transaction.atomic
 def user_password_set(*, user: User, password: str, by: User, request=None) -> User:
-    """Set a new password (changed by its owner, or reset through the emailed link)."""
+    """Set a new password (changed by its owner, reset through the emailed link, or by an
+    administrator allowed to change the account). Every API token of the account is revoked."""
+    if by.pk != user.pk:
+        check_change_user(by, user)
     before = audit_snapshot(user, ["password"])
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -106,4 +155,5 @@ def user_password_set(*, user: User, password: str, by: User, request=None) -> U
         changes=audit_changes(before, user, ["password"]),
         request=request,
     )
+    api_tokens_revoke_all(user=user, by=by, request=request)
     return user

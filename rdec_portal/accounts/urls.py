@@ -23,6 +23,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("tokens/", views.token_list, name="tokens"),
+    path("tokens/revoke-all/", views.token_revoke_all, name="token_revoke_all"),
     path("tokens/<int:pk>/created/", views.token_created, name="token_created"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -1,16 +1,20 @@
 """Staff account pages: login and logout, passwords, the lock-out page, my account, API tokens."""
 
+import hashlib
 from functools import wraps
 
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -23,7 +27,12 @@ from rdec_portal.accounts.forms import (
     SetPasswordForm,
 )
 from rdec_portal.accounts.models import ApiToken
-from rdec_portal.accounts.services import ApiTokenError, api_token_create, api_token_revoke
+from rdec_portal.accounts.services import (
+    ApiTokenError,
+    api_token_create,
+    api_token_revoke,
+    api_tokens_revoke_all,
+)
 from rdec_portal.workflow.audit import audit_history
 
 # The key of a token just created waits here for the one page that shows it.
@@ -96,12 +105,58 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 
 
+def _client_address(request) -> str:
+    """The address the reset limit counts requests from."""
+    # TODO(merge): use rdec_portal.client.client_address
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _over_limit(key: str, limit: int, window: int) -> bool:
+    """Count one request under `key` (a fixed window); True once more than `limit` were made."""
+    if cache.add(key, 1, window):
+        return limit < 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit
+
+
 class PasswordResetView(auth_views.PasswordResetView):
+    """Sends a reset link, at most PASSWORD_RESET_LIMIT_PER_EMAIL an hour to one address and
+    PASSWORD_RESET_LIMIT_PER_CLIENT an hour for one client, so no one floods a staff mailbox.
+
+    Over the e-mail limit, the page answers exactly as it does for an address with no account
+    (and counts those alike), so the limit tells no one which accounts exist. Over the client
+    limit, the form comes back with a 429 and a message: that depends only on the client.
+    """
+
     form_class = PasswordResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        window = settings.PASSWORD_RESET_LIMIT_WINDOW_SECONDS
+        client_key = f"accounts:reset:client:{_client_address(self.request)}"
+        if _over_limit(client_key, settings.PASSWORD_RESET_LIMIT_PER_CLIENT, window):
+            form.add_error(
+                None,
+                _(
+                    "Too many password reset requests came from your network. "
+                    "Try again in %(minutes)d minutes, or ask your agency's account administrator."
+                )
+                % {"minutes": max(1, window // 60)},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        email = form.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(email.encode()).hexdigest()
+        email_key = f"accounts:reset:email:{digest}"
+        if _over_limit(email_key, settings.PASSWORD_RESET_LIMIT_PER_EMAIL, window):
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -148,7 +203,13 @@ def token_list(request):
             return redirect("accounts:token_created", pk=token.pk)
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")
     status = 400 if form.is_bound and form.errors else 200
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens}, status=status)
+    tokens = list(tokens)
+    context = {
+        "form": form,
+        "tokens": tokens,
+        "active_count": sum(1 for token in tokens if not token.is_revoked),
+    }
+    return render(request, "accounts/tokens.html", context, status=status)
 
 
 @staff_required
@@ -177,3 +238,23 @@ def token_revoke(request, pk):
             messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
         return redirect("accounts:tokens")
     return render(request, "accounts/token_revoke.html", {"token": token})
+
+
+@staff_required
+@require_http_methods(["POST"])
+def token_revoke_all(request):
+    """Revoke every token still in use, e.g. after a key may have leaked. POST only (CSRF)."""
+    count = api_tokens_revoke_all(user=request.user, by=request.user, request=request)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d token is revoked. Systems using it can no longer reach the API.",
+                "%(count)d tokens are revoked. Systems using them can no longer reach the API.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("You have no token in use: nothing was revoked."))
+    return redirect("accounts:tokens")

@@ -18,6 +18,10 @@ INVALID_MONTH = _(
     "Enter a month as YYYY-MM or in the ROC calendar as YYY/MM, for example 2026-10 or 115/10."
 )
 _INVALID_MONTH_NUMBER = _("The month must be between 1 and 12.")
+# Months are reported, planned and charted a few years ahead at most: a later year is a typo, and
+# near 9999 the month arithmetic (the next month, a chart's range) would overflow.
+MAX_YEAR = 2200
+_INVALID_YEAR_RANGE = _("The year must be 2200 (ROC 289) or earlier.")
 
 # A ROC year has at most three digits; four digits means Gregorian (the same rule as dates.py).
 _ISO = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})")
@@ -46,6 +50,8 @@ def parse_month(value: str) -> date:
         raise ValidationError(_INVALID_MONTH_NUMBER, code="invalid_month")
     if year <= ROC_OFFSET:
         raise ValidationError(INVALID_MONTH, code="invalid_year")
+    if year > MAX_YEAR:
+        raise ValidationError(_INVALID_YEAR_RANGE, code="invalid_year")
     return date(year, month, 1)
 
 

@@ -15,6 +15,9 @@ from rdec_portal.workflow.outbox import outbox_enqueue
 _TITLE_MAX = Notification._meta.get_field("title").max_length
 _URL_MAX = Notification._meta.get_field("url").max_length
 _KEY_MAX = Notification._meta.get_field("key").max_length
+# A body quotes staff text (a note, a reason): it is shown in the inbox and sent by email, so a
+# pasted megabyte must not be. Cut here rather than in every caller.
+BODY_MAX = 4000
 
 
 @transaction.atomic
@@ -36,6 +39,9 @@ def notify(
         raise ValueError(f"url must be at most {_URL_MAX} and key {_KEY_MAX} characters.")
     # A subject line is one line; a long object name must not make the insert fail.
     title = " ".join(str(title).split())[:_TITLE_MAX]
+    body = str(body)
+    if len(body) > BODY_MAX:
+        body = body[: BODY_MAX - 1] + "…"
     fields = {"recipient": recipient, "title": title, "body": body, "url": url, "key": key}
     if not key:
         notification = Notification.objects.create(**fields)

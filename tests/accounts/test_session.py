@@ -82,3 +82,57 @@ def test_the_signed_in_user_comes_with_their_agency_in_one_query(client, staff_a
     assert not any(
         q["sql"].split("FROM")[1].startswith(' "accounts_agency" WHERE') for q in queries
     )
+
+
+# However busy, a session ends SESSION_ABSOLUTE_SECONDS after its login -----------------------
+
+
+def test_a_busy_session_ends_twelve_hours_after_login(client, staff_a, password):
+    assert settings.SESSION_ABSOLUTE_SECONDS == 12 * 60 * 60
+    with time_machine.travel(START, tick=False) as clock:
+        _login(client, password)
+        # A request every 20 minutes: never idle, 11 h 40 min in all.
+        for _ in range(35):
+            clock.shift(datetime.timedelta(minutes=20))
+            assert client.get(HOME).status_code == 200
+        clock.shift(datetime.timedelta(minutes=20))
+        response = client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    page = client.get(response["Location"]).content.decode()
+    assert "每次登入最長維持 12 小時" in page
+
+
+def test_the_absolute_lifetime_counts_from_the_login_not_the_last_request(
+    client, staff_a, password, settings
+):
+    settings.SESSION_ABSOLUTE_SECONDS = 60 * 60
+    with time_machine.travel(START, tick=False) as clock:
+        _login(client, password)
+        for _ in range(2):
+            clock.shift(datetime.timedelta(minutes=29))
+            assert client.get(HOME).status_code == 200
+        clock.shift(datetime.timedelta(minutes=2))
+        assert client.get(HOME).status_code == 302
+        # Logging in again starts a new lifetime.
+        _login(client, password)
+        clock.shift(datetime.timedelta(minutes=20))
+        assert client.get(HOME).status_code == 200
+
+
+def test_a_session_from_before_the_limit_counts_from_its_next_request(
+    client, staff_a, password, settings
+):
+    settings.SESSION_ABSOLUTE_SECONDS = 60 * 60
+    with time_machine.travel(START, tick=False) as clock:
+        _login(client, password)
+        session = client.session
+        del session["_logged_in_at"]
+        session.save()
+        clock.shift(datetime.timedelta(minutes=20))
+        assert client.get(HOME).status_code == 200  # the lifetime starts here
+        for _ in range(2):
+            clock.shift(datetime.timedelta(minutes=29))
+            assert client.get(HOME).status_code == 200
+        clock.shift(datetime.timedelta(minutes=2))
+        assert client.get(HOME).status_code == 302

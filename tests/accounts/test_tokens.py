@@ -199,3 +199,83 @@ def test_tokens_page_queries_do_not_grow_with_tokens(client, staff_a):
     for number in range(19):
         api_token_create(user=staff_a, name=f"token {number}")
     assert _page_queries(client, TOKENS) == with_one
+
+
+# Revoked with the password, and all at once -----------------------------------------------
+
+
+def _authenticates(key) -> bool:
+    try:
+        ApiTokenAuthentication().authenticate_credentials(key)
+    except AuthenticationFailed:
+        return False
+    return True
+
+
+def test_changing_the_password_revokes_every_token(client, staff_a, password):
+    _token, key = api_token_create(user=staff_a, name="sync")
+    client.force_login(staff_a)
+    new = "a-much-longer-new-secret-42"
+    response = client.post(
+        reverse("accounts:password_change"),
+        {"old_password": password, "new_password1": new, "new_password2": new},
+    )
+    assert response.status_code == 302
+    assert not _authenticates(key)
+
+
+def test_a_password_reset_revokes_every_token(staff_a):
+    from rdec_portal.accounts.forms import SetPasswordForm
+
+    _token, key = api_token_create(user=staff_a, name="sync")
+    new = "a-much-longer-new-secret-42"
+    form = SetPasswordForm(staff_a, {"new_password1": new, "new_password2": new})
+    assert form.is_valid()
+    form.save()
+    assert not _authenticates(key)
+
+
+def test_an_administrator_setting_a_password_revokes_every_token(client, administrator, staff_a):
+    _token, key = api_token_create(user=staff_a, name="sync")
+    client.force_login(administrator)
+    new = "a-much-longer-new-secret-42"
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[staff_a.pk]),
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert not _authenticates(key)
+
+
+def test_revoke_all_revokes_only_own_tokens_and_is_audited(client, staff_a, colleague_a):
+    first, first_key = api_token_create(user=staff_a, name="one")
+    _second, second_key = api_token_create(user=staff_a, name="two")
+    _theirs, their_key = api_token_create(user=colleague_a, name="theirs")
+    client.force_login(staff_a)
+    response = client.post(reverse("accounts:token_revoke_all"), follow=True)
+    assert response.status_code == 200
+    assert not _authenticates(first_key)
+    assert not _authenticates(second_key)
+    assert _authenticates(their_key)
+    updates = AuditEntry.objects.filter(action=AuditEntry.Action.UPDATE, actor=staff_a)
+    assert updates.count() == 2
+    assert "已撤銷 2 個權杖" in response.content.decode()
+
+
+def test_revoke_all_is_post_only_and_offered_on_the_tokens_page(client, staff_a):
+    _token, key = api_token_create(user=staff_a, name="one")
+    client.force_login(staff_a)
+    assert client.get(reverse("accounts:token_revoke_all")).status_code == 405
+    assert _authenticates(key)
+    page = client.get(TOKENS).content.decode()
+    assert 'id="token-revoke-all-form"' in page
+
+
+def test_revoke_all_needs_the_csrf_token(staff_a):
+    from django.test import Client
+
+    _token, key = api_token_create(user=staff_a, name="one")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff_a)
+    assert client.post(reverse("accounts:token_revoke_all")).status_code == 403
+    assert _authenticates(key)

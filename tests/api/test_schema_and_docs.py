@@ -14,7 +14,8 @@ def test_schema_generates_without_warnings_or_errors(tmp_path):
     assert "/api/v1/accounts/agencies/{code}/:" in text
 
 
-def test_schema_is_served_as_openapi_json(api, db):
+def test_schema_is_served_as_openapi_json(api, staff_a):
+    api.force_authenticate(staff_a)
     response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
     assert response.status_code == 200
@@ -24,7 +25,8 @@ def test_schema_is_served_as_openapi_json(api, db):
     assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
 
 
-def test_me_is_documented_as_one_object_not_a_page(api, db):
+def test_me_is_documented_as_one_object_not_a_page(api, staff_a):
+    api.force_authenticate(staff_a)
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 
     ok = schema["paths"]["/api/v1/accounts/me/"]["get"]["responses"]["200"]
@@ -36,7 +38,8 @@ def _resource_urls(html: str) -> list[str]:
     return re.findall(r"<(?:script|img)[^>]*\bsrc=\"([^\"]*)\"|<link[^>]*\bhref=\"([^\"]*)\"", html)
 
 
-def test_docs_page_loads_swagger_ui_only_from_our_static_files(client, db):
+def test_docs_page_loads_swagger_ui_only_from_our_static_files(client, staff_a):
+    client.force_login(staff_a)
     response = client.get("/api/docs/")
 
     assert response.status_code == 200
@@ -50,7 +53,8 @@ def test_docs_page_loads_swagger_ui_only_from_our_static_files(client, db):
         assert finders.find(url.removeprefix("/static/")) is not None, url
 
 
-def test_docs_page_has_no_inline_script_and_is_under_the_csp(client, db):
+def test_docs_page_has_no_inline_script_and_is_under_the_csp(client, staff_a):
+    client.force_login(staff_a)
     response = client.get("/api/docs/")
 
     html = response.content.decode()
@@ -59,7 +63,45 @@ def test_docs_page_has_no_inline_script_and_is_under_the_csp(client, db):
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
-def test_docs_page_without_javascript_links_to_the_schema(client, db):
+def test_docs_page_without_javascript_links_to_the_schema(client, staff_a):
+    client.force_login(staff_a)
     html = client.get("/api/docs/").content.decode()
 
     assert 'id="api-schema-link" href="/api/schema/"' in html
+
+
+# The staff API is described to staff only (the decision is in docs/operations.md, Security).
+
+
+def test_schema_needs_a_login(api, db):
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 401
+    assert "paths" not in response.json()
+
+
+def test_schema_is_refused_to_an_account_without_a_role(api, agency_a):
+    from tests.accounts.factories import UserFactory
+
+    api.force_authenticate(UserFactory(username="no_role", agency=agency_a))
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 403
+
+
+def test_schema_is_served_to_a_token(api, staff_a, make_token):
+    _token, key = make_token(staff_a)
+    response = api.get(
+        "/api/schema/",
+        HTTP_ACCEPT="application/vnd.oai.openapi+json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+
+    assert response.status_code == 200
+
+
+def test_docs_page_sends_anonymous_visitors_to_the_login(client, db):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

@@ -92,7 +92,7 @@ def _pages(world):
         ("public form", None, reverse("service_center:petition_new")),
         ("tracking", None, reverse("service_center:track")),
         ("login", None, reverse("accounts:login")),
-        ("API docs", None, "/api/docs/"),
+        ("API docs", "staff", "/api/docs/"),
         ("staff home", "staff", reverse("staff-home")),
         ("queue", "staff", reverse("service_center:queue")),
         ("case page", "staff", reverse("service_center:case", args=[petition.pk])),

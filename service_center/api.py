@@ -37,6 +37,7 @@ from service_center.models import (
     PetitionRequest,
     Status,
 )
+from service_center.open311.privacy import petition_mask
 
 PERSONAL_FIELDS = ["petitioner_name", "petitioner_email", "petitioner_phone", "petitioner_address"]
 
@@ -137,6 +138,14 @@ class PetitionDetailSerializer(PetitionSerializer):
         if not self.context.get("show_personal"):
             return None
         return PetitionerSerializer(petition).data
+
+    def to_representation(self, petition):
+        data = super().to_representation(petition)
+        if not self.context.get("show_personal"):
+            # Nor the details typed into the free text (supporting agencies, mayor's office).
+            mask = petition_mask(petition)
+            data["subject"], data["description"] = mask(data["subject"]), mask(data["description"])
+        return data
 
 
 # ---- input -------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from service_center.forms import (
 )
 from service_center.keyset import keyset_page
 from service_center.models import AGENCY_STATUSES, OPEN_STATUSES, Petition, PetitionRequest, Status
+from service_center.open311.privacy import petition_mask
 from service_center.queue import BulkAssignForm, QueueFilterForm, queue_rows, queue_rows_html
 from service_center.services import PetitionError
 
@@ -220,8 +221,13 @@ def _render_case(request, petition, bound=None, status=200):
         audit_personal_data_view(
             actor=request.user, obj=petition, fields=PERSONAL_FIELDS, request=request
         )
+    # Who may not see the petitioner (supporting agencies, the mayor's office) does not see the
+    # details typed into the subject or description either.
+    shown = (lambda text: text) if show_personal else petition_mask(petition)
     context = {
         "petition": petition,
+        "subject": shown(petition.subject),
+        "description": shown(petition.description),
         "due": due_state(petition, now),
         "events": selectors.case_events(petition),
         # Read once, with the uploaders: the file list and the dispatch photos both use them.

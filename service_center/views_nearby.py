@@ -21,6 +21,7 @@ from service_center import nearby
 from service_center.forms_nearby import FILE_ANYWAY, FollowForm, NearbyQueryForm
 from service_center.models import Petition
 from service_center.nearby import NearbyError
+from service_center.open311.privacy import petition_mask
 
 FOLLOWED_SESSION_KEY = "service_center_followed"
 # "Me too" answers allowed per address in the window: enough for a household behind one router.
@@ -130,6 +131,8 @@ def _remember_follow(request, petition) -> None:
 def _me_too_page(request, petition, form, status=200):
     context = {
         "petition": petition,
+        # Public: the petitioner's details and any contact data in the subject are masked.
+        "subject": petition_mask(petition)(petition.subject),
         "form": form,
         "followers": nearby.follower_count(petition),
         "already": _already_followed(request, petition),

@@ -22,6 +22,7 @@ from rdec_portal.workflow.models import AuditEntry
 from service_center import exports, nearby, permissions, reply_templates, selectors, services
 from service_center.catalogue_cache import catalogue_version
 from service_center.due import due_state
+from service_center.files import download_name
 from service_center.forms import (
     AcceptForm,
     AssignForm,
@@ -394,7 +395,8 @@ def attachment(request, pk, attachment_pk):
     return FileResponse(
         item.file.open("rb"),
         as_attachment=True,
-        filename=item.original_name,
+        # The extension of the type the content proved, whatever the citizen named the file.
+        filename=download_name(item.original_name, item.content_type),
         content_type=item.content_type,
     )
 

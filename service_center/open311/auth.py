@@ -12,12 +12,25 @@ from rest_framework.exceptions import AuthenticationFailed
 from rdec_portal.accounts.authentication import ApiTokenAuthentication
 from rdec_portal.ratelimit import RateLimit
 from service_center import permissions
-from service_center.open311.errors import Open311Error, forbidden
+from service_center.open311.errors import Open311Error, bad_request, forbidden
 
 # Filings per key per window: well above the 1999 centre's peak, low enough to stop a runaway
 # client before it floods the agencies' queues.
 POST_LIMIT = 60
 POST_WINDOW_SECONDS = 60
+
+
+def api_key_from(request) -> str:
+    """The api_key of the POST body. One in the URL is refused, even with one in the body: URLs
+    are written to the access logs of every proxy on the way, so the key is no longer secret."""
+    if "api_key" in request.GET:
+        raise bad_request(
+            _(
+                "api_key must be sent in the POST body, not in the URL, which access logs keep: "
+                "revoke this key and create a new one."
+            )
+        )
+    return (request.POST.get("api_key") or "").strip()
 
 
 def api_key_user(key: str):

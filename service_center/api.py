@@ -76,6 +76,18 @@ class PetitionSerializer(serializers.ModelSerializer):
     def get_is_overdue(self, petition) -> bool:
         return petition.is_overdue(self.context.get("now"))
 
+    def to_representation(self, petition):
+        data = super().to_representation(petition)
+        request = self.context.get("request")
+        # A list row: the subject is masked for who may not see the petitioner.
+        if (
+            "show_personal" not in self.context
+            and request is not None
+            and not permissions.can_see_personal_data(request.user, petition)
+        ):
+            data["subject"] = petition_mask(petition)(data["subject"])
+        return data
+
 
 # What PetitionSerializer prints (and is_overdue reads), for the list's .only().
 LIST_FIELDS = [
@@ -87,6 +99,8 @@ LIST_FIELDS = [
     "category__code",
     "lead_agency__code",
     "district__code",
+    # Read to mask the subject for who may not see the petitioner.
+    *PERSONAL_FIELDS,
 ]
 
 

@@ -74,6 +74,9 @@ def test_who_may_not_see_the_petitioner_sees_the_text_masked(
         assert _leaks(page.content.decode()) == []
         assert _leaks(api.content.decode()) == []
         assert MASK in api.json()["description"]
+    # The mayor's office lists every case: the subjects are masked there too.
+    listed = client.get(reverse("service-center-petition-list")).json()["results"]
+    assert [row["subject"] for row in listed] == [f"{MASK}家門口坑洞，電話{MASK}"]
 
 
 def test_the_handling_agency_sees_the_text_as_written(client, supported, staff_a):
@@ -82,3 +85,5 @@ def test_the_handling_agency_sees_the_text_as_written(client, supported, staff_a
     api = client.get(reverse("service-center-petition-detail", args=[supported.pk])).json()
     assert "LINE：chen88" in page
     assert api["description"] == DESCRIPTION and api["subject"] == SUBJECT
+    listed = client.get(reverse("service-center-petition-list")).json()["results"]
+    assert [row["subject"] for row in listed] == [SUBJECT]

@@ -75,8 +75,9 @@ def queue(request):
     now = timezone.now()
     form = QueueFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
+    mask = not permissions.sees_petitioners_in_queue(request.user)
     rows = selectors.queue_page_rows(
-        selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
+        selectors.filter_queue(selectors.queue_base(request.user), filters, now=now), to_mask=mask
     )
     # Keyset pages: a page deep in a two-million-row list costs what the first one does. A text
     # search is not counted beyond its page: counting would read every case the words miss.
@@ -88,7 +89,7 @@ def queue(request):
         before=request.GET.get("before"),
         count_cap=PAGE_SIZE if filters.q.strip() else None,
     )
-    rows = queue_rows(page.rows, now)
+    rows = queue_rows(page.rows, now, mask_subjects=mask)
     bulk_form = _bulk_form(request)
     context = {
         "form": form,

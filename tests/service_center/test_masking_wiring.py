@@ -77,6 +77,9 @@ def test_who_may_not_see_the_petitioner_sees_the_text_masked(
     # The mayor's office lists every case: the subjects are masked there too.
     listed = client.get(reverse("service-center-petition-list")).json()["results"]
     assert [row["subject"] for row in listed] == [f"{MASK}家門口坑洞，電話{MASK}"]
+    queue = client.get(reverse("service_center:queue")).content.decode()
+    assert supported.number in queue and f"{MASK}家門口坑洞" in queue
+    assert _leaks(queue) == []
 
 
 def test_the_handling_agency_sees_the_text_as_written(client, supported, staff_a):
@@ -87,3 +90,4 @@ def test_the_handling_agency_sees_the_text_as_written(client, supported, staff_a
     assert api["description"] == DESCRIPTION and api["subject"] == SUBJECT
     listed = client.get(reverse("service-center-petition-list")).json()["results"]
     assert [row["subject"] for row in listed] == [SUBJECT]
+    assert SUBJECT in client.get(reverse("service_center:queue")).content.decode()

@@ -191,7 +191,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Renders that template with the time the lock ends, so the page can say when to try again.
 AXES_LOCKOUT_CALLABLE = "rdec_portal.accounts.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0)
+# --- Client address behind the proxy, and rate limits (docs/operations.md) ---
+# Reverse proxies in front of the portal: the client is this many entries from the right of
+# X-Forwarded-For (0: no proxy, REMOTE_ADDR is the client). AXES_PROXY_COUNT is the old name.
+PROXY_COUNT = env_int("PROXY_COUNT", env_int("AXES_PROXY_COUNT", 0))
+# The lock-out, every rate limit and the audit log resolve the address the same way.
+AXES_CLIENT_IP_CALLABLE = "rdec_portal.client.client_ip"
+# "scope=count/seconds,...": changes one limit without a deploy (rdec_portal/ratelimit.py).
+RATE_LIMITS = env_str("RATE_LIMITS")
+# Multiplies every rate limit's count: for a surge of genuine use (a typhoon).
+RATE_LIMIT_MULTIPLIER = env_int("RATE_LIMIT_MULTIPLIER", 1)
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hant"
@@ -316,6 +325,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "rdec_portal.api.PortalAutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute"},
+    # The API's anonymous throttle takes the same Nth-from-the-right address as client.py.
+    "NUM_PROXIES": PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 DRF_STANDARDIZED_ERRORS = {

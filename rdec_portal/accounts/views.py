@@ -1,6 +1,5 @@
 """Staff account pages: login and logout, passwords, the lock-out page, my account, API tokens."""
 
-import hashlib
 from functools import wraps
 
 from axes.helpers import get_cool_off
@@ -8,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -33,6 +31,8 @@ from rdec_portal.accounts.services import (
     api_token_revoke,
     api_tokens_revoke_all,
 )
+from rdec_portal.client import client_address
+from rdec_portal.ratelimit import RateLimit
 from rdec_portal.workflow.audit import audit_history
 
 # The key of a token just created waits here for the one page that shows it.
@@ -105,24 +105,6 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "accounts/password_change_done.html"
 
 
-def _client_address(request) -> str:
-    """The address the reset limit counts requests from."""
-    # TODO(merge): use rdec_portal.client.client_address
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _over_limit(key: str, limit: int, window: int) -> bool:
-    """Count one request under `key` (a fixed window); True once more than `limit` were made."""
-    if cache.add(key, 1, window):
-        return limit < 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     """Sends a reset link, at most PASSWORD_RESET_LIMIT_PER_EMAIL an hour to one address and
     PASSWORD_RESET_LIMIT_PER_CLIENT an hour for one client, so no one floods a staff mailbox.
@@ -140,8 +122,10 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         window = settings.PASSWORD_RESET_LIMIT_WINDOW_SECONDS
-        client_key = f"accounts:reset:client:{_client_address(self.request)}"
-        if _over_limit(client_key, settings.PASSWORD_RESET_LIMIT_PER_CLIENT, window):
+        per_client = RateLimit(
+            "accounts.reset.client", settings.PASSWORD_RESET_LIMIT_PER_CLIENT, window
+        )
+        if not per_client.hit(client_address(self.request)).allowed:
             form.add_error(
                 None,
                 _(
@@ -152,9 +136,10 @@ class PasswordResetView(auth_views.PasswordResetView):
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         email = form.cleaned_data["email"].strip().lower()
-        digest = hashlib.sha256(email.encode()).hexdigest()
-        email_key = f"accounts:reset:email:{digest}"
-        if _over_limit(email_key, settings.PASSWORD_RESET_LIMIT_PER_EMAIL, window):
+        per_email = RateLimit(
+            "accounts.reset.email", settings.PASSWORD_RESET_LIMIT_PER_EMAIL, window
+        )
+        if not per_email.hit(email).allowed:
             return redirect(self.get_success_url())
         return super().form_valid(form)
 

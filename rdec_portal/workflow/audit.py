@@ -13,6 +13,7 @@ import uuid
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from rdec_portal.client import client_ip
 from rdec_portal.workflow.models import AuditEntry
 
 # Secrets never enter the log: a change to them is recorded, their values are not.
@@ -23,13 +24,8 @@ REDACTED = "[redacted]"
 def _client_ip(request) -> str | None:
     if request is None:
         return None
-    # Axes resolves the address behind the configured number of proxies; reuse its answer.
-    from axes.helpers import get_client_ip_address
-
-    try:
-        return get_client_ip_address(request) or None
-    except Exception:  # noqa: BLE001 - a malformed header must never block the audited action
-        return request.META.get("REMOTE_ADDR") or None
+    # The address behind the configured proxies, as for the lock-out and every rate limit.
+    return client_ip(request)
 
 
 def audit_record(

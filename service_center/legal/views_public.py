@@ -9,14 +9,14 @@ address an hour, and the same form sent twice books once.
 import uuid
 from datetime import datetime, time, timedelta
 
-from axes.helpers import get_client_ip_address
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from rdec_portal.client import client_address
+from rdec_portal.ratelimit import RateLimit
 from rdec_portal.workflow.calendar import is_working_day
 from service_center.legal import selectors, services
 from service_center.legal.forms import PublicBookingForm
@@ -39,21 +39,16 @@ def _bookable(venue):
     return [s for s in slots if is_working_day(timezone.localdate(s.starts_at))]
 
 
+def _rate_limit() -> RateLimit:
+    return RateLimit("sc.legal.booking", BOOKINGS_PER_ADDRESS, RATE_WINDOW_SECONDS)
+
+
 def _rate_key(request) -> str:
-    # Axes resolves the address behind the configured proxies, as for the login lock-out.
-    try:
-        address = get_client_ip_address(request) or "unknown"
-    except Exception:  # noqa: BLE001 - a malformed header still gets a (shared) limit
-        address = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return f"sc:legal:book:{address}"
+    return client_address(request)
 
 
 def _count_booking(key: str) -> None:
-    if not cache.add(key, 1, RATE_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_WINDOW_SECONDS)
+    _rate_limit().hit(key)
 
 
 def _remember(request, token: str, booking: LegalBooking) -> None:
@@ -78,7 +73,7 @@ def book(request):
     token = request.POST.get("token", "")
     if token and token in request.session.get(BOOKED_SESSION_KEY, {}):
         return redirect("service_center:legal_public_thanks")
-    if cache.get(_rate_key(request), 0) >= BOOKINGS_PER_ADDRESS:
+    if not _rate_limit().check(_rate_key(request)).allowed:
         form.add_error(None, _("Too many bookings from this connection. Please call 1999."))
         return _form(request, venue, form, status=429)
     if form.is_valid():

@@ -12,6 +12,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from rdec_portal.masking import mask_personal_data
 from service_center.nearby.models import PetitionFollower
 from service_center.nearby.tokens import hash_token
 from service_center.petitions.models import (
@@ -139,17 +140,38 @@ def candidates_in_box(category: Category, lat_min, lat_max, lon_min, lon_max):
             longitude__lte=lon_max,
         )
         .values(
-            "number", "subject", "is_confidential", "status", "received_at", "latitude", "longitude"
+            "number",
+            "subject",
+            "is_confidential",
+            "status",
+            "received_at",
+            "latitude",
+            "longitude",
+            *PETITIONER_FIELDS,
         )
         .annotate(followers=Count("followers"))
         .order_by("-received_at")[:MAX_CANDIDATES]
     )
 
 
+PETITIONER_FIELDS = (
+    "petitioner_name",
+    "petitioner_email",
+    "petitioner_phone",
+    "petitioner_address",
+)
+
+
+def _masked_subject(row: dict) -> str:
+    """The subject with the petitioner's details and any contact data masked: it is public."""
+    own = {field.removeprefix("petitioner_"): row[field] for field in PETITIONER_FIELDS}
+    return mask_personal_data(row["subject"], **own)
+
+
 def _public_case(row: dict, metres: float) -> NearbyCase:
     return NearbyCase(
         number=row["number"],
-        subject="" if row["is_confidential"] else row["subject"],
+        subject="" if row["is_confidential"] else _masked_subject(row),
         status=row["status"],
         received_at=row["received_at"],
         distance_m=round(metres),
@@ -174,6 +196,7 @@ def followable_petition(number: str) -> Petition | None:
             "category__name_zh",
             "category__name_en",
             "category__nearby_radius_m",
+            *PETITIONER_FIELDS,
         )
         .filter(number=number, status__in=FOLLOWABLE_STATUSES, category__nearby_radius_m__gt=0)
         .first()

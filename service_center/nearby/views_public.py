@@ -6,9 +6,7 @@ post with a point in a category with a radius shows the nearby cases above the t
 the citizen either says "me too" to one or ticks "none of these is my problem" and sends again.
 """
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,10 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rdec_portal.client import client_address
 from rdec_portal.localise import portal_language
+from rdec_portal.ratelimit import RateLimit
 from service_center.nearby import selectors, services
 from service_center.nearby.forms import FILE_ANYWAY, FollowForm, NearbyQueryForm
 from service_center.nearby.selectors import NearbyError
+from service_center.open311.privacy import petition_mask
 from service_center.petitions.models import Petition
 
 FOLLOWED_SESSION_KEY = "service_center_followed"
@@ -112,24 +113,10 @@ def nearby_step(request, form):
 # --- "me too" -------------------------------------------------------------------------------------
 
 
-def _client(request) -> str:
-    try:
-        return get_client_ip_address(request) or "unknown"
-    except Exception:  # noqa: BLE001 - a malformed header still gets a (shared) limit
-        return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _rate_limited(request) -> bool:
     """Count this answer against the address; True once the address has used its allowance."""
-    key = f"sc:follow:ip:{_client(request)}"
-    if cache.add(key, 1, FOLLOW_WINDOW_SECONDS):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, FOLLOW_WINDOW_SECONDS)
-        return False
-    return count > FOLLOW_LIMIT_PER_ADDRESS
+    limit = RateLimit("sc.follow.address", FOLLOW_LIMIT_PER_ADDRESS, FOLLOW_WINDOW_SECONDS)
+    return not limit.hit(client_address(request)).allowed
 
 
 def _already_followed(request, petition) -> bool:
@@ -144,6 +131,8 @@ def _remember_follow(request, petition) -> None:
 def _me_too_page(request, petition, form, status=200):
     context = {
         "petition": petition,
+        # Public: the petitioner's details and any contact data in the subject are masked.
+        "subject": petition_mask(petition)(petition.subject),
         "form": form,
         "followers": selectors.follower_count(petition),
         "already": _already_followed(request, petition),

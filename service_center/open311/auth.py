@@ -6,20 +6,31 @@ a dedicated system account with that role from the service centre, which owns in
 channel. Anyone else's key is refused, so a leaked agency key cannot file petitions.
 """
 
-import time
-
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import AuthenticationFailed
 
 from rdec_portal.accounts.authentication import ApiTokenAuthentication
-from service_center.open311.errors import Open311Error, forbidden
+from rdec_portal.ratelimit import RateLimit
+from service_center.open311.errors import Open311Error, bad_request, forbidden
 from service_center.petitions import permissions
 
 # Filings per key per window: well above the 1999 centre's peak, low enough to stop a runaway
 # client before it floods the agencies' queues.
 POST_LIMIT = 60
 POST_WINDOW_SECONDS = 60
+
+
+def api_key_from(request) -> str:
+    """The api_key of the POST body. One in the URL is refused, even with one in the body: URLs
+    are written to the access logs of every proxy on the way, so the key is no longer secret."""
+    if "api_key" in request.GET:
+        raise bad_request(
+            _(
+                "api_key must be sent in the POST body, not in the URL, which access logs keep: "
+                "revoke this key and create a new one."
+            )
+        )
+    return (request.POST.get("api_key") or "").strip()
 
 
 def api_key_user(key: str):
@@ -38,25 +49,16 @@ def api_key_user(key: str):
 
 def check_rate(token) -> None:
     """Count one filing for `token`; an Open311Error 429 once it is over the limit."""
-    window = int(time.time()) // POST_WINDOW_SECONDS
-    key = f"open311:post:{token.pk}:{window}"
-    if cache.add(key, 1, POST_WINDOW_SECONDS + 1):
-        return
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, POST_WINDOW_SECONDS + 1)
-        return
-    if count > POST_LIMIT:
-        retry_after = POST_WINDOW_SECONDS - int(time.time()) % POST_WINDOW_SECONDS
+    decision = RateLimit("open311.post.key", POST_LIMIT, POST_WINDOW_SECONDS).hit(token.pk)
+    if not decision.allowed:
         raise Open311Error(
             429,
             [
                 (
                     429,
                     _("Too many service requests from this api_key: at most %(limit)d a minute.")
-                    % {"limit": POST_LIMIT},
+                    % {"limit": decision.limit},
                 )
             ],
-            headers={"Retry-After": str(retry_after)},
+            headers={"Retry-After": str(decision.retry_after)},
         )

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from service_center.open311.privacy import PersonalDataMask
+from service_center.open311.privacy import petition_mask
 from service_center.open311.selectors import open311_status
 from service_center.petitions.models import Category, NotHandledReason, Petition, Status, Topic
 from service_center.petitions.questions import LIST_TYPES, question_text, value_name
@@ -191,11 +191,7 @@ def service_request(
     if service is None:
         service = _service_fields(petition.category)
         agency_name = petition.lead_agency.name if petition.lead_agency else None
-    masker = PersonalDataMask(
-        name=petition.petitioner_name,
-        email=petition.petitioner_email,
-        phone=petition.petitioner_phone,
-    )
+    masker = petition_mask(petition)
     data = {
         "service_request_id": petition.number,
         "status": status,

@@ -21,8 +21,8 @@ CLOSED = (Status.REPLIED, Status.CLOSED, Status.NOT_HANDLED, Status.MERGED)
 # hidden until someone decides where it belongs (a test lists every status).
 PUBLIC_STATUSES = (*OPEN, *CLOSED)
 
-# What the formatters read, and nothing else. The petitioner's name, email and phone are
-# loaded only to mask them if the citizen typed them into the description; they never leave.
+# What the formatters read, and nothing else. The petitioner's name, email, phone and postal
+# address are loaded only to mask them if the citizen typed them into the description; they never leave.
 _FIELDS = (
     "number",
     "status",
@@ -41,6 +41,7 @@ _FIELDS = (
     "petitioner_name",
     "petitioner_email",
     "petitioner_phone",
+    "petitioner_address",
     "category__code",
     "category__name_zh",
     "category__name_en",

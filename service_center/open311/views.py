@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from rdec_portal.localise import portal_language
 from service_center.open311 import formatters, selectors
-from service_center.open311.auth import api_key_user, check_rate
+from service_center.open311.auth import api_key_from, api_key_user, check_rate
 from service_center.open311.errors import (
     Open311Error,
     bad_request,
@@ -146,9 +146,7 @@ def _petition_errors(exc: PetitionError) -> Open311Error:
 
 
 def _create_request(request, fmt):
-    user, token = api_key_user(
-        (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
-    )
+    user, token = api_key_user(api_key_from(request))
     check_rate(token)
     code = (request.POST.get("service_code") or "").strip()
     if not code:

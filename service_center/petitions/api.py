@@ -26,6 +26,7 @@ from rdec_portal.api import (
 )
 from rdec_portal.workflow.audit import audit_personal_data_view
 from rdec_portal.workflow.calendar import day_end
+from service_center.open311.privacy import petition_mask
 from service_center.petitions import permissions, selectors, services
 from service_center.petitions.models import (
     OPEN_STATUSES,
@@ -75,6 +76,18 @@ class PetitionSerializer(serializers.ModelSerializer):
     def get_is_overdue(self, petition) -> bool:
         return petition.is_overdue(self.context.get("now"))
 
+    def to_representation(self, petition):
+        data = super().to_representation(petition)
+        request = self.context.get("request")
+        # A list row: the subject is masked for who may not see the petitioner.
+        if (
+            "show_personal" not in self.context
+            and request is not None
+            and not permissions.can_see_personal_data(request.user, petition)
+        ):
+            data["subject"] = petition_mask(petition)(data["subject"])
+        return data
+
 
 # What PetitionSerializer prints (and is_overdue reads), for the list's .only().
 LIST_FIELDS = [
@@ -86,6 +99,8 @@ LIST_FIELDS = [
     "category__code",
     "lead_agency__code",
     "district__code",
+    # Read to mask the subject for who may not see the petitioner.
+    *PERSONAL_FIELDS,
 ]
 
 
@@ -137,6 +152,14 @@ class PetitionDetailSerializer(PetitionSerializer):
         if not self.context.get("show_personal"):
             return None
         return PetitionerSerializer(petition).data
+
+    def to_representation(self, petition):
+        data = super().to_representation(petition)
+        if not self.context.get("show_personal"):
+            # Nor the details typed into the free text (supporting agencies, mayor's office).
+            mask = petition_mask(petition)
+            data["subject"], data["description"] = mask(data["subject"]), mask(data["description"])
+        return data
 
 
 # ---- input -------------------------------------------------------------------------------------

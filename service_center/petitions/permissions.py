@@ -34,6 +34,15 @@ def can_see_personal_data(user, petition) -> bool:
     return can_handle(user, petition)
 
 
+def sees_petitioners_in_queue(user) -> bool:
+    """Whether the cases of the user's work queue show their subjects unmasked: the service
+    centre's, and an agency handler's (their queue holds only the cases they lead)."""
+    return is_service_desk(user) or (
+        roles.is_staff_user(user)
+        and roles.has_role(user, roles.AGENCY_STAFF, roles.AGENCY_SUPERVISOR)
+    )
+
+
 def can_decide_extension(user, petition) -> bool:
     """A supervisor of the lead agency approves or declines an extension."""
     return (

@@ -99,11 +99,20 @@ QUEUE_ROW_FIELDS = (
     "assignee__first_name",
     "assignee__last_name",
 )
+# Read only to mask the subject for a reader who may not see the petitioner.
+PETITIONER_FIELDS = (
+    "petitioner_name",
+    "petitioner_email",
+    "petitioner_phone",
+    "petitioner_address",
+)
 
 
-def queue_page_rows(qs: QuerySet[Petition]) -> QuerySet[Petition]:
-    """The queue's cases with only what its table prints (see petitions/queue.py, queue_rows)."""
-    return qs.select_related(None).select_related("category", "assignee").only(*QUEUE_ROW_FIELDS)
+def queue_page_rows(qs: QuerySet[Petition], *, to_mask: bool = False) -> QuerySet[Petition]:
+    """The queue's cases with only what its table prints (see petitions/queue.py, queue_rows),
+    and the petitioner's details when the subjects are `to_mask`."""
+    fields = (*QUEUE_ROW_FIELDS, *PETITIONER_FIELDS) if to_mask else QUEUE_ROW_FIELDS
+    return qs.select_related(None).select_related("category", "assignee").only(*fields)
 
 
 def triage_queue(user) -> QuerySet[Petition]:

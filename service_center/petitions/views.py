@@ -20,9 +20,11 @@ from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
 from rdec_portal.workflow.calendar import day_end
 from rdec_portal.workflow.models import AuditEntry
 from service_center.nearby import selectors as nearby_selectors
+from service_center.open311.privacy import petition_mask
 from service_center.petitions import exports, permissions, selectors, services
 from service_center.petitions.catalogue_cache import catalogue_version
 from service_center.petitions.due import due_state
+from service_center.petitions.files import download_name
 from service_center.petitions.forms import (
     AcceptForm,
     AssignForm,
@@ -86,8 +88,9 @@ def queue(request):
     now = timezone.now()
     form = QueueFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
+    mask = not permissions.sees_petitioners_in_queue(request.user)
     rows = selectors.queue_page_rows(
-        selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
+        selectors.filter_queue(selectors.queue_base(request.user), filters, now=now), to_mask=mask
     )
     # Keyset pages: a page deep in a two-million-row list costs what the first one does. A text
     # search is not counted beyond its page: counting would read every case the words miss.
@@ -99,7 +102,7 @@ def queue(request):
         before=request.GET.get("before"),
         count_cap=PAGE_SIZE if filters.q.strip() else None,
     )
-    rows = queue_rows(page.rows, now)
+    rows = queue_rows(page.rows, now, mask_subjects=mask)
     bulk_form = _bulk_form(request)
     context = {
         "form": form,
@@ -233,8 +236,13 @@ def _render_case(request, petition, bound=None, status=200):
         audit_personal_data_view(
             actor=request.user, obj=petition, fields=PERSONAL_FIELDS, request=request
         )
+    # Who may not see the petitioner (supporting agencies, the mayor's office) does not see the
+    # details typed into the subject or description either.
+    shown = (lambda text: text) if show_personal else petition_mask(petition)
     context = {
         "petition": petition,
+        "subject": shown(petition.subject),
+        "description": shown(petition.description),
         "due": due_state(petition, now),
         "events": selectors.case_events(petition),
         # Read once, with the uploaders: the file list and the dispatch photos both use them.
@@ -401,7 +409,8 @@ def attachment(request, pk, attachment_pk):
     return FileResponse(
         item.file.open("rb"),
         as_attachment=True,
-        filename=item.original_name,
+        # The extension of the type the content proved, whatever the citizen named the file.
+        filename=download_name(item.original_name, item.content_type),
         content_type=item.content_type,
     )
 

@@ -2,11 +2,9 @@
 
 import json
 
-from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.core.cache import cache
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from rdec_portal.client import client_address
 from rdec_portal.localise import portal_language
+from rdec_portal.ratelimit import RateLimit
 from service_center.nearby import views_public as views_nearby
 from service_center.petitions import selectors, services
 from service_center.petitions.forms import PetitionForm, ReopenForm, SurveyForm, TrackForm
@@ -154,36 +154,24 @@ def petition_confirm_view(request, token):
 # --- tracking -----------------------------------------------------------------------------------
 
 
-def _client(request) -> str:
-    # Axes resolves the address behind the configured proxies; the same answer as the audit log.
-    try:
-        return get_client_ip_address(request) or "unknown"
-    except Exception:  # noqa: BLE001 - a malformed header still gets a (shared) limit
-        return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _failures(key: str) -> int:
-    return cache.get(key, 0)
-
-
-def _count_failure(key: str) -> None:
-    if cache.add(key, 1, TRACK_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, TRACK_WINDOW_SECONDS)
-
-
-def _rate_keys(request, number: str) -> tuple[str, str]:
-    return f"sc:track:ip:{_client(request)}", f"sc:track:number:{number}"
-
-
-def _limited(ip_key: str, number_key: str) -> bool:
+def _rate_keys(request, number: str) -> tuple[tuple[RateLimit, str], tuple[RateLimit, str]]:
+    """The two limits on wrong tracking attempts (per address, per case number), with keys."""
     return (
-        _failures(ip_key) >= TRACK_LIMIT_PER_ADDRESS
-        or _failures(number_key) >= TRACK_LIMIT_PER_NUMBER
+        (
+            RateLimit("sc.track.address", TRACK_LIMIT_PER_ADDRESS, TRACK_WINDOW_SECONDS),
+            client_address(request),
+        ),
+        (RateLimit("sc.track.number", TRACK_LIMIT_PER_NUMBER, TRACK_WINDOW_SECONDS), number),
     )
+
+
+def _limited(*limits) -> bool:
+    return any(not limit.check(key).allowed for limit, key in limits)
+
+
+def _count_failure(limit_key) -> None:
+    limit, key = limit_key
+    limit.hit(key)
 
 
 def _allow_tracking(request, petition) -> None:

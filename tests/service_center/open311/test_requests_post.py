@@ -124,11 +124,18 @@ def test_the_token_records_its_use(client, frozen, lamp, api_key, system_account
     assert system_account.api_tokens.get().last_used_at == timezone.now()
 
 
-def test_the_key_may_also_come_in_the_query_string(client, frozen, lamp, api_key):
+@pytest.mark.parametrize("also_in_the_body", [False, True])
+def test_a_key_in_the_query_string_is_refused(client, frozen, lamp, api_key, also_in_the_body):
+    # A URL lands in access logs: the key must come in the body only.
     data = form(api_key)
-    del data["api_key"]
+    if not also_in_the_body:
+        del data["api_key"]
     response = client.post(f"{BASE}requests.json?api_key={api_key}", data)
-    assert response.status_code == 200
+    assert response.status_code == 400
+    [error] = response.json()
+    assert error["code"] == 400
+    assert "POST" in error["description"] and "api_key" in error["description"]
+    assert not Petition.objects.exists()
 
 
 def test_several_values_for_a_multivaluelist(client, frozen, lamp, api_key):

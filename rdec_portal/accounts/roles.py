@@ -107,6 +107,24 @@ def sees_all_agencies(user, line: str | None = None) -> bool:
     return False
 
 
+# The roles that act for the user's own agency: the only ones the agency fallback of
+# scope_to_agency serves. An RDEC line role is not one of them: an RDEC account belongs to the
+# RDEC agency, but it reaches a line's objects (RDEC's own among them) only through that line's
+# role, never because RDEC leads them.
+AGENCY_ROLES = (AGENCY_STAFF, AGENCY_SUPERVISOR)
+
+
+def acts_for_agency(user) -> bool:
+    """Whether the user sees and handles their home agency's objects as its staff."""
+    return is_staff_user(user) and user.agency_id is not None and has_role(user, *AGENCY_ROLES)
+
+
+def home_agency_id(user) -> int | None:
+    """The agency whose objects the user reaches as its staff (agency staff and supervisors: their
+    home agency), or None: the agency fallback every scoping and permission check uses."""
+    return user.agency_id if acts_for_agency(user) else None
+
+
 def is_read_only(user) -> bool:
     """The mayor's office reads everything and writes nothing."""
     return role_names(user) == {MAYOR_OFFICE} and not user.is_superuser
@@ -115,16 +133,20 @@ def is_read_only(user) -> bool:
 def scope_to_agency(queryset, user, *, line: str | None = None, field: str = "agency"):
     """Limit a queryset to what the user may see. Every selector calls this.
 
-    Another agency's object is then simply not in the queryset, so a lookup by id gives 404.
-    `field` is the lookup path from the model to its responsible Agency.
+    City-wide roles see everything (`sees_all_agencies`: the line's RDEC staff, the mayor's
+    office, administrators); agency roles see their home agency's objects (`home_agency_id`);
+    anyone else, RDEC staff of other lines included, sees nothing. Another agency's object is
+    then simply not in the queryset, so a lookup by id gives 404. `field` is the lookup path from
+    the model to its responsible Agency.
     """
     if not is_staff_user(user):
         return queryset.none()
     if sees_all_agencies(user, line):
         return queryset
-    if user.agency_id is None:
+    agency_id = home_agency_id(user)
+    if agency_id is None:
         return queryset.none()
-    return queryset.filter(**{field: user.agency_id})
+    return queryset.filter(**{field: agency_id})
 
 
 def sync_roles(**kwargs) -> None:

@@ -17,10 +17,5 @@ def can_work_at(user, venue: LegalVenue) -> bool:
     the service centre anywhere, a district office's staff at their own venue."""
     if petition_permissions.is_service_desk(user):
         return True
-    return (
-        roles.is_staff_user(user)
-        and not roles.is_read_only(user)
-        and user.agency_id is not None
-        and user.agency_id == venue.agency_id
-        and roles.has_role(user, roles.AGENCY_STAFF, roles.AGENCY_SUPERVISOR)
-    )
+    agency_id = roles.home_agency_id(user)
+    return agency_id is not None and agency_id == venue.agency_id and not roles.is_read_only(user)

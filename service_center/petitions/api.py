@@ -13,7 +13,6 @@ from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import Agency, User
 from rdec_portal.api import (
     CursorPagination,
@@ -487,15 +486,15 @@ def _requests_action():
 def _bulk_assign(request) -> Response:
     """Give cases of the user's agency to one handler, case by case, as the work queue does."""
     user = request.user
-    if user.agency_id is None or roles.is_read_only(user):
+    agency_id = permissions.bulk_assign_agency_id(user)
+    if agency_id is None:
         raise exceptions.PermissionDenied(_("Only staff of an agency assign its cases."))
-    serializer = BulkAssignInput(data=request.data, context={"agency_id": user.agency_id})
+    serializer = BulkAssignInput(data=request.data, context={"agency_id": agency_id})
     serializer.is_valid(raise_exception=True)
     ids = list(dict.fromkeys(serializer.validated_data["petitions"]))
     assignee = serializer.validated_data["assignee"]
     found = {
-        p.pk: p
-        for p in selectors.queue_base(user).filter(pk__in=ids, lead_agency_id=user.agency_id)
+        p.pk: p for p in selectors.queue_base(user).filter(pk__in=ids, lead_agency_id=agency_id)
     }
     assigned, errors = [], []
     for pk in ids:

@@ -1,9 +1,10 @@
 """Who may do what to a petition. Views, the API and the services ask these for each step on a
-case. The roles are still read directly in two places: the staff guard at the top of the staff
-pages and of the API's bulk assignment (`roles.is_staff_user`, `roles.is_read_only`), and the
-selectors, which scope querysets to the user's agency (`roles.scope_to_agency`)."""
+case and the bulk assignment. The roles are still read directly in two places: the staff guard
+at the top of the staff pages (`roles.is_staff_user`, `roles.is_read_only`), and the selectors,
+which scope querysets to the user's agency (`roles.scope_to_agency`, `roles.home_agency_id`)."""
 
 from rdec_portal.accounts import roles
+from rdec_portal.accounts.roles import Line
 
 
 def is_service_desk(user) -> bool:
@@ -16,11 +17,11 @@ def is_service_desk(user) -> bool:
 
 
 def is_lead_agency_staff(user, petition) -> bool:
+    """Staff or a supervisor of the agency leading the case (of RDEC too, when it leads: an
+    RDEC account of another line is not, though its agency is RDEC)."""
     return (
-        roles.is_staff_user(user)
-        and petition.lead_agency_id is not None
-        and user.agency_id == petition.lead_agency_id
-        and roles.has_role(user, roles.AGENCY_STAFF, roles.AGENCY_SUPERVISOR)
+        petition.lead_agency_id is not None
+        and roles.home_agency_id(user) == petition.lead_agency_id
     )
 
 
@@ -45,9 +46,17 @@ def sees_petitioners_in_queue(user) -> bool:
 
 def can_decide_extension(user, petition) -> bool:
     """A supervisor of the lead agency approves or declines an extension."""
-    return (
-        roles.is_staff_user(user)
-        and petition.lead_agency_id is not None
-        and user.agency_id == petition.lead_agency_id
-        and roles.has_role(user, roles.AGENCY_SUPERVISOR)
-    )
+    return is_lead_agency_staff(user, petition) and roles.has_role(user, roles.AGENCY_SUPERVISOR)
+
+
+def bulk_assign_agency_id(user) -> int | None:
+    """The agency whose cases the user may give to its handlers from the work queue (the bulk
+    assignment, page and API), or None. Its staff and supervisors, and those who may handle any
+    case (the service centre's RDEC staff, administrators), for their home agency; not the
+    mayor's office (read-only), nor RDEC staff of the other lines, whose agency is RDEC but who
+    handle none of its cases."""
+    if not roles.is_staff_user(user) or roles.is_read_only(user) or user.agency_id is None:
+        return None
+    if roles.acts_for_agency(user) or roles.sees_all_agencies(user, Line.SERVICE_CENTER):
+        return user.agency_id
+    return None

@@ -66,17 +66,19 @@ def _base() -> QuerySet[Petition]:
 
 def petitions_for(user) -> QuerySet[Petition]:
     """Every case the user may open: the service centre and the mayor's office see all; an
-    agency sees the cases it leads or supports. Another agency's case is simply not here (404)."""
+    agency's staff see the cases it leads or supports. Another agency's case is simply not here
+    (404), and so is RDEC's own for RDEC staff of other lines (`roles.home_agency_id`)."""
     if not roles.is_staff_user(user):
         return Petition.objects.none()
     if roles.sees_all_agencies(user, Line.SERVICE_CENTER):
         return _base()
-    if user.agency_id is None:
+    agency_id = roles.home_agency_id(user)
+    if agency_id is None:
         return Petition.objects.none()
     supports = Petition.supporting_agencies.through.objects.filter(
-        petition_id=OuterRef("pk"), agency_id=user.agency_id
+        petition_id=OuterRef("pk"), agency_id=agency_id
     )
-    return _base().filter(Q(lead_agency_id=user.agency_id) | Q(Exists(supports)))
+    return _base().filter(Q(lead_agency_id=agency_id) | Q(Exists(supports)))
 
 
 def queue_base(user) -> QuerySet[Petition]:

@@ -143,7 +143,7 @@ def queue_export(request, fmt):
 
 
 def _bulk_form(request, data=None):
-    if request.user.agency_id is None or permissions.roles.is_read_only(request.user):
+    if permissions.bulk_assign_agency_id(request.user) is None:
         return None
     return BulkAssignForm(data, agency=request.user.agency)
 
@@ -167,7 +167,7 @@ def queue_assign(request):
         messages.error(request, _("Choose a handler and at least one case."))
         return redirect("service_center:queue")
     cases = selectors.queue_base(request.user).filter(
-        pk__in=form.cleaned_data["cases"], lead_agency_id=request.user.agency_id
+        pk__in=form.cleaned_data["cases"], lead_agency_id=form.agency_id
     )
     done = 0
     for petition in cases:

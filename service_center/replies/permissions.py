@@ -13,7 +13,7 @@ def can_create(user) -> bool:
         return False
     if petition_permissions.is_service_desk(user):
         return True
-    return user.agency_id is not None and roles.has_role(user, roles.AGENCY_SUPERVISOR)
+    return roles.home_agency_id(user) is not None and roles.has_role(user, roles.AGENCY_SUPERVISOR)
 
 
 def can_manage(user, template: ReplyTemplate) -> bool:
@@ -21,5 +21,7 @@ def can_manage(user, template: ReplyTemplate) -> bool:
     if petition_permissions.is_service_desk(user):
         return True
     return (
-        can_create(user) and template.agency_id is not None and template.agency_id == user.agency_id
+        can_create(user)
+        and template.agency_id is not None
+        and template.agency_id == roles.home_agency_id(user)
     )

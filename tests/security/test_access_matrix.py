@@ -1,11 +1,19 @@
-"""The access-control matrix: every route, as every kind of user, against access_matrix.toml.
+"""The access-control matrix: every route, as every kind of user, against each app's table.
 
 The routes come from the URL configuration itself (`get_resolver()`, walked recursively), so a
-route added tomorrow is requested tomorrow; a route without a row in the table fails
-`test_every_route_has_a_row`. Each route is requested with GET and POST (and PUT, PATCH and
-DELETE under /api/v1/), with an empty body, as each actor in `ACTORS` (or the row's `actors`, see
-`actors_for`), and the outcome must be the one the table writes down. Besides the table, three
-rules are checked on every answer, so the table itself cannot grant what the issue forbids:
+route added tomorrow is requested tomorrow; a route without a row fails
+`test_every_route_has_a_row_and_every_row_a_route`. Each route is requested with GET and POST
+(and PUT, PATCH and DELETE under /api/v1/), with an empty body, as each actor in `ACTORS` (or the
+row's `actors`, see `actors_for`), and the outcome must be the one the table writes down.
+
+The tables are gathered by convention: every test package `tests/<app>/` holding an
+`access.toml` owns the rows of the routes whose views live in the package `<app>` (its label),
+and builds the objects its URLs name with `build(w)` in `tests/<app>/access_world.py`; the core
+(`tests/portal/`) owns every other route. A new business line adds its two files and edits
+nothing here (tests/security/README.md, "Access-control matrix").
+
+Besides the tables, three rules are checked on every answer, so no table can grant what the
+issue forbids:
 
 * agency B's staff (and RDEC staff of other lines) never get a 2xx from a URL that names one of
   agency A's objects (rows with `object = "A"`), nor a non-login redirect from a write there;
@@ -15,59 +23,104 @@ rules are checked on every answer, so the table itself cannot grant what the iss
 * anonymous visitors, citizens and a logged-in account whose roles were all removed get a 2xx
   only on rows marked `public = true`, and change nothing anywhere else.
 
-All requests share one set of objects of agency A, built once per module; each request runs in
-a transaction that is rolled back, and each client's cookies are put back after it, so a write
-that succeeds (a logout, a "mark all read") never changes what the next request sees.
+Every app's world is built twice: for agency A (the tables' expectations), and led by RDEC
+itself (the "RDEC-led world": the same cases, bookings and venues with RDEC as their agency).
+There, every URL of a row with `object = "A"` is requested as the city agencies' staff and as
+RDEC staff of every line but the row's: RDEC accounts of other lines belong to the RDEC agency,
+and must still get no 2xx and no successful write, and change nothing.
 
-How to add a row for a new route: tests/security/README.md, "Access-control matrix".
+All requests share the worlds, built once per module; each request runs in a transaction that
+is rolled back, and each client's cookies are put back after it, so a write that succeeds (a
+logout, a "mark all read") never changes what the next request sees.
 """
 
 from __future__ import annotations
 
 import copy
 import fnmatch
+import importlib
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from django.utils.http import urlsafe_base64_encode
 
 from rdec_portal.accounts import roles
-from rdec_portal.accounts.models import ApiToken
 from rdec_portal.accounts.roles import Line
-from rdec_portal.performance.models import MonthlyMetric
-from rdec_portal.workflow.models import Notification
-from service_center.dispatch import services as dispatch
-from service_center.legal import services as legal
-from service_center.legal import views_public as views_legal_public
-from service_center.legal.models import BookingChannel, Lawyer, LegalSession, LegalSlot, LegalVenue
-from service_center.nearby import tokens as nearby_tokens
-from service_center.nearby.models import PetitionFollower
-from service_center.petitions import services, tokens, views_public
-from service_center.replies import services as reply_templates
 from tests.accounts.factories import AgencyFactory, UserFactory
-from tests.service_center.factories import DispatchCategoryFactory
-from tests.service_center.images import jpeg_with_gps
 
 # The world fixture keeps its own transaction open for the module; each test nests in it.
 pytestmark = pytest.mark.django_db
 
-TABLE_PATH = Path(__file__).with_name("access_matrix.toml")
-TABLE = tomllib.loads(TABLE_PATH.read_text(encoding="utf-8"))
+TESTS_DIR = Path(__file__).resolve().parents[1]
+# The test package whose table holds every route no business app owns.
+CORE = "portal"
+
+
+# --- the tables: one per app, gathered by convention ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessApp:
+    """An app's part of the matrix: `tests/<name>/access.toml` and `tests/<name>/access_world.py`.
+
+    `name` is the app's label (the package its views live in), or CORE. The world module has
+    `build(w)`, which adds the objects the table's URLs name, all owned by `w.agency_a`, and may
+    have `citizen_session(store, w)`, which puts in a citizen's session what their browser holds.
+    """
+
+    name: str
+    table_path: Path
+    table: dict
+    world: ModuleType
+
+
+def discover_apps() -> list[AccessApp]:
+    """The core first, then every installed app whose test package has an access table."""
+    found = []
+    for path in sorted(TESTS_DIR.glob("*/access.toml")):
+        name = path.parent.name
+        if name != CORE and not apps.is_installed(name):
+            continue
+        world = importlib.import_module(f"tests.{name}.access_world")
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        found.append(AccessApp(name, path, table, world))
+    return sorted(found, key=lambda app: app.name != CORE)
+
+
+APPS = discover_apps()
+
+
+def merge_tables(access_apps: list[AccessApp]) -> tuple[dict, dict[str, str], list[str]]:
+    """One table of every app's rows; which app each row comes from; keys written twice."""
+    merged: dict = {"route": {}, "excluded": {}}
+    owner_of_row: dict[str, str] = {}
+    twice = []
+    for app in access_apps:
+        for key, row in app.table.get("route", {}).items():
+            if key in merged["route"]:
+                twice.append(f"{key} ({owner_of_row[key]} and {app.name})")
+                continue
+            merged["route"][key] = row
+            owner_of_row[key] = app.name
+        merged["excluded"].update(app.table.get("excluded", {}))
+    return merged, owner_of_row, twice
+
+
+TABLE, ROW_APP, DUPLICATE_ROWS = merge_tables(APPS)
 
 # The columns of every expectation string in the table, in this order.
 ACTORS = (
@@ -112,6 +165,15 @@ class Route:
     pattern: str
     kwarg_names: tuple[str, ...]
     callback: object = field(compare=False, repr=False)
+
+
+def route_app(route: Route) -> str:
+    """The app whose table holds the route's row: the package its view lives in, if that app
+    has a table, else the core."""
+    view = getattr(route.callback, "view_class", None) or getattr(route.callback, "cls", None)
+    module = (view or route.callback).__module__ or ""
+    package = module.split(".", 1)[0]
+    return package if any(app.name == package for app in APPS) else CORE
 
 
 def _kwarg_names(pattern) -> list[str]:
@@ -218,11 +280,11 @@ def is_success(got: str) -> bool:
     return got[0] in "23" and got != "login"
 
 
-def must_not_write(row: dict, method: str, actor: str) -> bool:
+def must_not_write(row: dict, method: str, actor: str, strangers=None) -> bool:
     """Whether this actor's request may change nothing at all (see rule_violations)."""
     if method not in UNSAFE:
         return False
-    if row.get("object") == "A" and actor in outsiders(row):
+    if row.get("object") == "A" and actor in (outsiders(row) if strangers is None else strangers):
         return True
     if row.get("public"):
         return False
@@ -231,12 +293,15 @@ def must_not_write(row: dict, method: str, actor: str) -> bool:
     return actor in REFUSED
 
 
-def rule_violations(row: dict, method: str, actor: str, got: str, wrote=()) -> list[str]:
+def rule_violations(
+    row: dict, method: str, actor: str, got: str, wrote=(), *, strangers=None
+) -> list[str]:
     """The issue's rules, checked on an outcome (the table's, or a response's with the tables
     its request wrote to):
 
     * another agency's staff (and RDEC staff of other lines) get no 2xx from agency A's
-      object, and no success from a write to it;
+      object, and no success from a write to it (`strangers`: who they are, `outsiders(row)`
+      unless given; in the RDEC-led world, `rdec_led_outsiders(row)`);
     * the mayor's office gets no success from a write outside the public pages, unless the row
       says why (`mayor_writes`: their own session, password, tokens and inbox);
     * anonymous visitors, citizens and an account without a role get a 2xx only on rows
@@ -246,14 +311,16 @@ def rule_violations(row: dict, method: str, actor: str, got: str, wrote=()) -> l
     problems = []
     if got == NOT_REQUESTED:
         return problems
-    if wrote and must_not_write(row, method, actor):
+    if strangers is None:
+        strangers = outsiders(row)
+    if wrote and must_not_write(row, method, actor, strangers):
         problems.append(f"wrote to {', '.join(sorted(wrote))}")
     if got == "any":
         got = "200"  # "any" allows success, so it must obey the same rules
     success = [part for part in got.split("|") if is_success(part)]
     if not success:
         return problems
-    if row.get("object") == "A" and actor in outsiders(row):
+    if row.get("object") == "A" and actor in strangers:
         if method == "GET" and any(part.startswith("2") for part in success):
             problems.append("another agency's staff read agency A's object")
         if method in UNSAFE:
@@ -279,11 +346,23 @@ def outsiders(row: dict) -> set[str]:
     return {"staff_b", *(rdec - {RDEC_LINE_ACTOR[line]})}
 
 
-# --- the world: one set of agency A's objects -----------------------------------------------------
+def rdec_led_outsiders(row: dict) -> set[str]:
+    """Who must never read or write a row's object when RDEC itself leads it: every city
+    agency's staff, and RDEC staff of lines other than the object's (they belong to the RDEC
+    agency, but reach a line's objects only through that line's role)."""
+    line = row.get("line", "service_center")
+    rdec = set(RDEC_LINE_ACTOR.values())
+    if line == "*":
+        return {"staff_a", "staff_b", "supervisor_a"}
+    return {"staff_a", "staff_b", "supervisor_a", *(rdec - {RDEC_LINE_ACTOR[line]})}
 
 
-def build_world() -> SimpleNamespace:
-    w = SimpleNamespace()
+# --- the worlds: the objects of agency A, and the same objects led by RDEC ---------------------
+
+
+def build_actors() -> SimpleNamespace:
+    """The three agencies and one account per actor (the clients log in as these)."""
+    w = SimpleNamespace(now=NOW)
     w.agency_a = AgencyFactory(
         code="PWB", name_zh="高雄市政府工務局", name_en="Public Works Bureau"
     )
@@ -307,115 +386,62 @@ def build_world() -> SimpleNamespace:
         is_staff=True,
         is_superuser=True,
     )
-    staff_a, desk = w.users["staff_a"], w.users["rdec_service_center"]
-    w.staff_a = staff_a
     # An account of agency A whose roles were all removed while it could still log in.
     w.users["no_role"] = UserFactory(
         username="matrix_no_role", agency=w.agency_a, roles=[roles.AGENCY_STAFF]
     )
     w.users["no_role"].groups.clear()
-
-    # A dispatch case of agency A (so its photo pages exist), with an after photo, a pending
-    # extension request and a citizen following it.
-    w.category_a = DispatchCategoryFactory(code="matrix-pothole", agency=w.agency_a)
-    submitted = services.petition_submit(
-        category=w.category_a,
-        subject="路面坑洞",
-        description="建國二路上有一個大坑洞。",
-        email="citizen@example.com",
-        has_consented=True,
-        by=desk,
-        channel="phone_1999",
-    )
-    w.petition_a = submitted.petition
-    w.secret_a = submitted.secret
-    services.petition_assign(petition=w.petition_a, agency=w.agency_a, by=desk)
-    w.photo_a = dispatch.dispatch_photos_add(
-        petition=w.petition_a, role="after", files=[jpeg_with_gps("after.jpg")], by=staff_a
-    )[0]
-    w.photo_a.is_public = True
-    w.photo_a.save(update_fields=["is_public"])
-    w.request_a = services.petition_extension_request(
-        petition=w.petition_a,
-        by=staff_a,
-        reason="需要會勘。",
-        new_due_at=NOW + timedelta(days=20),
-    )
-    w.petition_a.refresh_from_db()
-    w.confirm_token = tokens.confirmation_token(w.petition_a)
-    w.follow_token = "matrix-follow-token"
-    PetitionFollower.objects.create(
-        petition=w.petition_a,
-        email="neighbour@example.com",
-        token_hash=nearby_tokens.hash_token(w.follow_token),
-    )
-
-    w.template_a = reply_templates.reply_template_create(
-        by=w.users["supervisor_a"], agency=w.agency_a, title="已派員", body="已派員處理。"
-    )
-
-    # Agency A's legal-consultation venue, with a session, next Tuesday's slots and a booking.
-    w.venue_a = LegalVenue.objects.create(
-        code="matrix-venue-a", name_zh="工務局法律諮詢", name_en="PWB legal", agency=w.agency_a
-    )
-    w.lawyer = Lawyer.objects.create(name="林志明", bar_number="(101)台檢證字第99999號")
-    w.session_a = LegalSession.objects.create(
-        venue=w.venue_a,
-        lawyer=w.lawyer,
-        kind=LegalSession.Kind.WEEKLY,
-        weekday=1,
-        start_time=datetime(2026, 1, 1, 14).time(),
-        end_time=datetime(2026, 1, 1, 15).time(),
-        slot_minutes=20,
-    )
-    tuesday = NOW.date() + timedelta(days=5)
-    legal.legal_slots_generate(start=tuesday, end=tuesday, venue=w.venue_a, by=desk)
-    w.slot_a, w.free_slot_a = LegalSlot.objects.filter(venue=w.venue_a).order_by("starts_at")[:2]
-    w.booking_a = legal.legal_booking_create(
-        slot=w.slot_a,
-        citizen=legal.Citizen(
-            name="陳小華", phone="0912-345-678", topic="labour", has_consented=True
-        ),
-        channel=BookingChannel.WEB,
-    )
-    w.legal_cancel_token = legal.citizen_cancel_token(w.booking_a)
-
-    w.notification_a = Notification.objects.create(
-        recipient=staff_a,
-        title="新案件",
-        url=reverse("service_center:case", args=[w.petition_a.pk]),
-    )
-    key = ApiToken.generate_key()
-    w.token_a = ApiToken.objects.create(
-        user=staff_a,
-        name="script",
-        prefix=key[: ApiToken.PREFIX_LENGTH],
-        key_hash=ApiToken.hash_key(key),
-    )
-    w.metric_a = MonthlyMetric.objects.create(
-        month=datetime(2026, 10, 1).date(),
-        agency=w.agency_a,
-        line=Line.SERVICE_CENTER,
-        code="accounts.active_staff",
-        value=10,
-        numerator=10,
-    )
-    w.uidb64 = urlsafe_base64_encode(str(staff_a.pk).encode())
-    w.petition_content_type = ContentType.objects.get_for_model(w.petition_a)
     return w
 
 
+def build_world(actors: SimpleNamespace, *, agency, staff, supervisor) -> SimpleNamespace:
+    """Every app's objects, owned by `agency`, whose staff and supervisor are given.
+
+    The world is what `build(w)` in each app's access_world.py reads and fills: `w.agency_a`
+    (the owner), `w.staff_a`, `w.supervisor_a`, `w.users` (every actor's account), `w.agency_b`,
+    `w.rdec` and `w.now`; each app adds its objects as attributes, which its table's URLs name.
+    """
+    w = SimpleNamespace(
+        now=NOW,
+        agency_a=agency,
+        agency_b=actors.agency_b,
+        rdec=actors.rdec,
+        staff_a=staff,
+        supervisor_a=supervisor,
+        users=actors.users,
+    )
+    for app in APPS:
+        app.world.build(w)
+    return w
+
+
+def build_rdec_led_world(actors: SimpleNamespace) -> SimpleNamespace:
+    """The same objects, led by RDEC: its cases, its venue and bookings, its templates, ..."""
+    staff = UserFactory(
+        username="matrix_rdec_agency_staff", agency=actors.rdec, roles=[roles.AGENCY_STAFF]
+    )
+    supervisor = UserFactory(
+        username="matrix_rdec_agency_supervisor",
+        agency=actors.rdec,
+        roles=[roles.AGENCY_SUPERVISOR],
+    )
+    return build_world(actors, agency=actors.rdec, staff=staff, supervisor=supervisor)
+
+
 def citizen_session(w) -> str:
-    """A browser that looked up agency A's case with its number and secret, and booked a slot."""
+    """A browser holding what each app's `citizen_session` puts in it (agency A's tracked case
+    and booked consultation, for the service centre)."""
     store = SessionStore()
-    store[views_public.TRACKED_SESSION_KEY] = [w.petition_a.pk]
-    store[views_legal_public.BOOKED_SESSION_KEY] = {"matrix": w.booking_a.pk}
+    for app in APPS:
+        fill_session = getattr(app.world, "citizen_session", None)
+        if fill_session is not None:
+            fill_session(store, w)
     store.create()
     return store.session_key
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
+def worlds(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("matrix-media")
     with (
         django_db_blocker.unblock(),
@@ -423,24 +449,38 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(MEDIA_ROOT=str(media)),
         transaction.atomic(),
     ):
-        w = build_world()
-        w.media = media
-        w.clients = {"anonymous": Client()}
+        actors = build_actors()
+        a = build_world(
+            actors,
+            agency=actors.agency_a,
+            staff=actors.users["staff_a"],
+            supervisor=actors.users["supervisor_a"],
+        )
+        rdec_led = build_rdec_led_world(actors)
+        clients = {"anonymous": Client()}
         citizen = Client()
-        citizen.cookies[settings.SESSION_COOKIE_NAME] = citizen_session(w)
-        w.clients["citizen"] = citizen
-        for actor, user in w.users.items():
+        citizen.cookies[settings.SESSION_COOKIE_NAME] = citizen_session(a)
+        clients["citizen"] = citizen
+        for actor, user in actors.users.items():
             client = Client()
             client.force_login(user)
-            w.clients[actor] = client
-        yield w
+            clients[actor] = client
+        for w in (a, rdec_led):
+            w.clients = clients
+        yield SimpleNamespace(a=a, rdec_led=rdec_led, media=media)
         transaction.set_rollback(True)
 
 
+@pytest.fixture
+def world(worlds):
+    """Agency A's world: the one the tables' expectations are written for."""
+    return worlds.a
+
+
 @pytest.fixture(autouse=True)
-def _matrix_media(settings, world):
-    # The shared conftest gives each test a fresh media folder; the photo above lives in ours.
-    settings.MEDIA_ROOT = str(world.media)
+def _matrix_media(settings, worlds):
+    # The shared conftest gives each test a fresh media folder; the worlds' photos live in ours.
+    settings.MEDIA_ROOT = str(worlds.media)
 
 
 # --- requests -----------------------------------------------------------------------------------
@@ -514,20 +554,36 @@ def actors_for(route: Route, row: dict) -> tuple[str, ...]:
     return tuple(actor for actor in ACTORS if actor in chosen)
 
 
+def table_name(route: Route) -> str:
+    return f"tests/{route_app(route)}/access.toml"
+
+
+def reaching_url(route: Route, row: dict, w) -> str:
+    url = build_url(route, row, w)
+    match = resolve(url.split("?", 1)[0])
+    assert match.func is route.callback or match.route == route.pattern.replace("^", ""), (
+        f"{url} does not reach {route.key}: fix its kwargs or url in {table_name(route)}"
+    )
+    return url
+
+
 ROUTES = routes_under_test()
+# The routes whose URL names an object of the world's agency: requested again in the RDEC-led
+# world.
+OBJECT_ROUTES = [
+    route
+    for route in ROUTES
+    if (key := row_key_for(route)) is not None and TABLE["route"][key].get("object") == "A"
+]
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[route.key for route in ROUTES])
 def test_route_answers_as_the_table_says(route, world):
     key = row_key_for(route)
     if key is None:
-        pytest.fail(f"{route.key} ({route.pattern}) has no row: add one to {TABLE_PATH.name}")
+        pytest.fail(f"{route.key} ({route.pattern}) has no row: add one to {table_name(route)}")
     row = TABLE["route"][key]
-    url = build_url(route, row, world)
-    match = resolve(url.split("?", 1)[0])
-    assert match.func is route.callback or match.route == route.pattern.replace("^", ""), (
-        f"{url} does not reach {route.key}: fix its kwargs or url in the table"
-    )
+    url = reaching_url(route, row, world)
     diffs, broken = [], []
     for method, expected in expectations(row).items():
         for actor in actors_for(route, row):
@@ -546,15 +602,68 @@ def test_route_answers_as_the_table_says(route, world):
         pytest.fail("\n".join(message), pytrace=False)
 
 
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=[route.key for route in OBJECT_ROUTES])
+def test_rdec_led_objects_stay_with_their_line(route, worlds):
+    """In the RDEC-led world, the city agencies' staff and RDEC staff of the other lines get no
+    2xx from a URL naming the object, no success from a write to it, and change nothing."""
+    row = TABLE["route"][row_key_for(route)]
+    w = worlds.rdec_led
+    url = reaching_url(route, row, w)
+    strangers = rdec_led_outsiders(row)
+    broken = []
+    for method in expectations(row):
+        for actor in actors_for(route, row):
+            if actor not in strangers:
+                continue
+            got, wrote = request(w.clients[actor], method, url, api=is_api(route))
+            problems = rule_violations(row, method, actor, got, wrote, strangers=strangers)
+            broken += [f"  RULE {method} {actor} got {got}: {problem}" for problem in problems]
+    if broken:
+        pytest.fail("\n".join([f"{route.key}  {url}  (led by RDEC)", *broken]), pytrace=False)
+
+
+def test_the_rdec_led_world_is_led_by_rdec_and_open_to_its_line(worlds):
+    """The RDEC-led world's objects are RDEC's, and the service centre's own RDEC staff still
+    reach them: the refusals above come from the line, not from a world nobody can see."""
+    w = worlds.rdec_led
+    assert w.agency_a == w.rdec
+    assert w.petition_a.lead_agency == w.rdec
+    assert w.venue_a.agency == w.rdec
+    assert w.booking_a.slot.venue.agency == w.rdec
+    for name, pk in (("case", w.petition_a.pk), ("legal_booking", w.booking_a.pk)):
+        url = reverse(f"service_center:{name}", args=[pk])
+        assert request(w.clients["rdec_service_center"], "GET", url, api=False)[0] == "200"
+        assert request(w.clients["rdec_research"], "GET", url, api=False)[0] == "404"
+
+
+def test_each_app_brings_its_table_and_world():
+    """The core and the service centre are found by the convention, each table with rows and
+    each world with its `build`; no route has a row in two tables."""
+    assert [app.name for app in APPS][:1] == [CORE]
+    assert "service_center" in [app.name for app in APPS]
+    for app in APPS:
+        assert app.table.get("route"), f"{app.table_path} has no [route] rows"
+        assert callable(getattr(app.world, "build", None)), f"tests.{app.name}.access_world"
+    assert not DUPLICATE_ROWS, f"Rows written in two tables: {DUPLICATE_ROWS}"
+
+
 def test_every_route_has_a_row_and_every_row_a_route():
     routes = routes_under_test()
-    missing = [f"{r.key}  ({r.pattern})" for r in routes if row_key_for(r) is None]
+    missing = [
+        f"{r.key}  ({r.pattern}) in {table_name(r)}" for r in routes if row_key_for(r) is None
+    ]
     assert not missing, (
-        f"These routes have no row in tests/security/{TABLE_PATH.name}; add one saying who may "
-        "reach them (see tests/security/README.md):\n  " + "\n  ".join(missing)
+        "These routes have no row; add one to the table of the app that owns the view, saying "
+        "who may reach them (see tests/security/README.md):\n  " + "\n  ".join(missing)
     )
+    misplaced = sorted(
+        f"{r.key}: its row is in tests/{ROW_APP[row_key_for(r)]}/access.toml, not {table_name(r)}"
+        for r in routes
+        if ROW_APP[row_key_for(r)] != route_app(r)
+    )
+    assert not misplaced, "Rows in another app's table (move them):\n  " + "\n  ".join(misplaced)
     used = {row_key_for(r) for r in routes}
-    stale = sorted(set(TABLE["route"]) - used)
+    stale = sorted(f"{key} ({ROW_APP[key]})" for key in set(TABLE["route"]) - used)
     assert not stale, f"Rows for routes that no longer exist (remove them): {stale}"
 
 
@@ -641,6 +750,18 @@ def test_rule_checks_catch_a_hole():
     assert rule_violations({}, "GET", "anonymous", "200")
     assert not rule_violations({"public": True}, "GET", "citizen", "200")
     assert rule_violations({}, "GET", "citizen", "any")
+    # In the RDEC-led world, RDEC staff of other lines and the city agencies' staff are strangers.
+    led = rdec_led_outsiders(case)
+    assert rule_violations(case, "GET", "rdec_research", "200", strangers=led)
+    assert rule_violations(case, "GET", "staff_a", "200", strangers=led)
+    assert rule_violations(case, "POST", "rdec_planning", "400", {"sc_petition"}, strangers=led)
+    assert not rule_violations(case, "GET", "rdec_service_center", "200", strangers=led)
+    assert not rule_violations(case, "GET", "mayor_office", "200", strangers=led)
+    assert rdec_led_outsiders({"object": "A", "line": "*"}) == {
+        "staff_a",
+        "staff_b",
+        "supervisor_a",
+    }
 
 
 def test_a_write_is_seen(world):

@@ -227,3 +227,26 @@ def test_registering_a_kind_twice_or_with_a_bad_step_is_refused(reply_kind):
         register_deadline_kind(
             "tests.bad_roles", label="x", steps=[], escalate_to_roles=["no_such_role"]
         )
+
+
+def test_rdec_line_staff_see_rdecs_deadlines_of_their_own_line_only(reply_kind, rdec_user):
+    """RDEC's own deadlines (RDEC leads the case) are not an RDEC account's because of its agency:
+    the research line sees research's deadlines, the service centre's those of the service
+    centre."""
+    research = rdec_user(roles.Line.RESEARCH)
+    service_center = rdec_user(roles.Line.SERVICE_CENTER)
+    research_kind = register_deadline_kind(
+        "research.test_report", label="Research report", steps=[Step.on_due_day()]
+    )
+    try:
+        rdec = research.agency
+        reply = deadline_open(
+            obj=AgencyFactory(code="Y1"), kind=reply_kind.name, due_at=DUE, agency=rdec
+        )
+        report = deadline_open(
+            obj=AgencyFactory(code="Y2"), kind=research_kind.name, due_at=DUE, agency=rdec
+        )
+        assert set(deadlines_for(research)) == {report}
+        assert set(deadlines_for(service_center)) == {reply}
+    finally:
+        unregister_deadline_kind(research_kind.name)

@@ -6,11 +6,11 @@ import pytest
 import time_machine
 from django.test import RequestFactory
 from django.urls import reverse
-from service_center.petitions.views_public import TRACK_LIMIT_PER_ADDRESS
 
 from rdec_portal.client import client_address, client_ip
 from rdec_portal.ratelimit import RateLimit
 from rdec_portal.workflow.audit import audit_entry
+from service_center.petitions.views_public import TRACK_LIMIT_PER_ADDRESS
 
 PROXY = "10.0.0.1"  # the reverse proxy: REMOTE_ADDR of every request behind it
 ALICE, BOB = "203.0.113.5", "198.51.100.7"

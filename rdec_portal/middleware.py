@@ -83,7 +83,7 @@ class RequestGuardMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return _refuse(request, 400, "invalid", _("The request's length is not a number."))
+            return _refuse(request, 400, "parse_error", _("The request's length is not a number."))
         content_type = request.META.get("CONTENT_TYPE", "")
         limit = settings.MAX_REQUEST_BODY_BYTES
         if not content_type.startswith("multipart/form-data"):
@@ -98,5 +98,5 @@ class RequestGuardMiddleware:
     def _nul(self, request):
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path_info or "%00" in query or "\x00" in query:
-            return _refuse(request, 400, "invalid", _("The address contains a NUL character."))
+            return _refuse(request, 400, "parse_error", _("The address contains a NUL character."))
         return None

@@ -167,6 +167,15 @@ def test_core_paths_with_a_nul_byte(client, superuser, path):
     assert client.get(path).status_code < 500
 
 
+def test_a_nul_byte_in_an_api_query_gets_the_documented_parse_error(client, superuser):
+    # The schema documents a 400 of type client_error with the code parse_error, no other.
+    client.force_login(superuser)
+    response = client.get("/api/v1/performance/metrics/?agency=a%00b")
+    assert response.status_code == 400
+    assert response.json()["type"] == "client_error"
+    assert [error["code"] for error in response.json()["errors"]] == ["parse_error"]
+
+
 @pytest.mark.parametrize("month", ["9999-12", "0000-01", "10000-01", "999/12", "²", "a\x00b"])
 @pytest.mark.parametrize("name", ["month-close", "month-reopen", "month-recompute"])
 def test_core_month_paths_out_of_range(client, superuser, name, month):

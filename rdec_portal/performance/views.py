@@ -1,10 +1,7 @@
 """The mayor's dashboard. Every page reads only MonthlyMetric (with Agency for names, and the
 rollup's stamp to find its cached panels)."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -16,23 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rdec_portal.accounts import roles
+from rdec_portal.guards import staff_required
 from rdec_portal.performance import dashboard, exports, registry, selectors, services
 from rdec_portal.performance.forms import MonthPickerForm
 from rdec_portal.performance.months import iso_month, last_complete_month, parse_month
 from rdec_portal.templatetags.roc import roc_month
-
-
-def portal_staff_required(view):
-    """Logged-in staff with a role; anyone else is sent to log in or refused."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not roles.is_staff_user(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _picked_month(request):
@@ -67,7 +52,7 @@ def _scope_context(request, month):
 
 
 @require_GET
-@portal_staff_required
+@staff_required
 def dashboard_view(request):
     form, month = _picked_month(request)
     metrics = registry.metrics()
@@ -122,7 +107,7 @@ def _agency_rows(metric, months, by_month):
 
 
 @require_GET
-@portal_staff_required
+@staff_required
 def metric_detail_view(request, code):
     metric = _metric_or_404(code)
     form, month = _picked_month(request)
@@ -153,7 +138,7 @@ def metric_detail_view(request, code):
 
 
 @require_GET
-@portal_staff_required
+@staff_required
 def export_view(request, fmt):
     if fmt not in exports.CONTENT_TYPES:
         raise Http404
@@ -172,7 +157,7 @@ def _month_action(action):
     """A POST that changes a month's state; the service says whether the user may."""
 
     @require_POST
-    @portal_staff_required
+    @staff_required
     def view(request, month):
         try:
             month = parse_month(month)

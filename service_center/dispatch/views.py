@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rdec_portal.guards import staff_required
 from service_center.dispatch import selectors, services
 from service_center.dispatch.forms import DispatchPhotoForm, NotFixedForm
 from service_center.petitions import permissions, views, views_public
@@ -24,9 +25,9 @@ from service_center.petitions.services import PetitionError
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@staff_required
 def case_photos(request, pk):
     """The handling agency adds before or after photos to a dispatch case."""
-    views._staff(request)
     petition = views._case_or_404(request, pk)
     if not petition.category.is_dispatch:
         raise Http404

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from rdec_portal.guards import staff_required
 from rdec_portal.performance.exports import CONTENT_TYPES, to_csv, to_ods, to_xlsx
 from rdec_portal.performance.forms import MonthPickerForm
 from rdec_portal.performance.months import add_months, iso_month, last_complete_month, parse_month
@@ -59,6 +60,7 @@ def _page(request, *, upload_form=None, import_errors=None, status=200):
 
 @login_required
 @require_safe
+@staff_required
 def volumes(request):
     _reader(request)
     return _page(request)
@@ -66,6 +68,7 @@ def volumes(request):
 
 @login_required
 @require_POST
+@staff_required
 def upload(request):
     if not permissions.can_import(request.user):
         raise PermissionDenied
@@ -96,6 +99,7 @@ def upload(request):
 
 @login_required
 @require_safe
+@staff_required
 def month(request, month):
     _reader(request)
     try:
@@ -124,6 +128,7 @@ def table_rows(table: selectors.VolumeTable) -> tuple[list[str], list[list]]:
 
 @login_required
 @require_safe
+@staff_required
 def export(request, fmt):
     _reader(request)
     if fmt not in CONTENT_TYPES:
@@ -149,6 +154,7 @@ def export(request, fmt):
 
 @login_required
 @require_safe
+@staff_required
 def example(request):
     """The documented file format as a file to start from."""
     _reader(request)

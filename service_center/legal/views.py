@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from rdec_portal.accounts import roles
+from rdec_portal.guards import staff_required
 from rdec_portal.performance.exports import CONTENT_TYPES, to_csv, to_ods, to_xlsx
 from rdec_portal.performance.forms import MonthPickerForm
 from rdec_portal.performance.months import iso_month, last_complete_month
@@ -43,13 +43,7 @@ from service_center.legal.services import LegalError
 LOOKAHEAD_DAYS = 28
 
 
-def _staff(request):
-    if not roles.is_staff_user(request.user):
-        raise PermissionDenied
-
-
 def _rota_manager(request):
-    _staff(request)
     if not permissions.can_manage_rota(request.user):
         raise PermissionDenied
 
@@ -65,8 +59,8 @@ def _context(request, **extra) -> dict:
 
 @login_required
 @require_safe
+@staff_required
 def home(request):
-    _staff(request)
     venues = list(selectors.venues_for(request.user).filter(is_active=True))
     if not venues:
         raise Http404
@@ -80,8 +74,8 @@ def home(request):
 
 @login_required
 @require_safe
+@staff_required
 def rota(request):
-    _staff(request)
     venues = selectors.venues_for(request.user)
     if not venues.exists():
         raise Http404
@@ -95,7 +89,7 @@ def rota(request):
     return render(request, "service_center/legal/rota.html", context)
 
 
-@login_required
+@staff_required
 def session_edit(request, pk=None):
     _rota_manager(request)
     venues = selectors.venues_for(request.user)
@@ -146,6 +140,7 @@ def _save_session(request, session, form) -> None:
 
 @login_required
 @require_POST
+@staff_required
 def generate(request):
     _rota_manager(request)
     venues = selectors.venues_for(request.user)
@@ -194,6 +189,7 @@ def _generated_messages(request, result: services.Generated) -> None:
 
 @login_required
 @require_safe
+@staff_required
 def lawyers(request):
     _rota_manager(request)
     return render(
@@ -201,7 +197,7 @@ def lawyers(request):
     )
 
 
-@login_required
+@staff_required
 def lawyer_edit(request, pk=None):
     _rota_manager(request)
     lawyer = get_object_or_404(selectors.lawyers(), pk=pk) if pk else None
@@ -235,8 +231,8 @@ def lawyer_edit(request, pk=None):
 
 @login_required
 @require_safe
+@staff_required
 def day(request, code):
-    _staff(request)
     venue = get_object_or_404(selectors.venues_for(request.user), code=code)
     form = DayForm(request.GET or None)
     chosen = form.cleaned_data.get("day") if form.is_valid() else None
@@ -272,9 +268,8 @@ def _day_url(slot) -> str:
 # --- booking ------------------------------------------------------------------------------------
 
 
-@login_required
+@staff_required
 def book(request, pk):
-    _staff(request)
     slot = get_object_or_404(selectors.slots_for(request.user), pk=pk)
     if not permissions.can_work_at(request.user, slot.venue):
         raise PermissionDenied
@@ -348,8 +343,8 @@ def _render_booking(request, booking, bound=None, status=200):
 
 @login_required
 @require_safe
+@staff_required
 def booking(request, pk):
-    _staff(request)
     return _render_booking(request, _booking_or_404(request, pk))
 
 
@@ -382,8 +377,8 @@ def _act(action, booking, data, request):
 
 @login_required
 @require_POST
+@staff_required
 def booking_action(request, pk, action):
-    _staff(request)
     booking = _booking_or_404(request, pk)
     if action not in ACTION_FORMS:
         raise Http404
@@ -415,8 +410,8 @@ def _picked_month(request):
 
 @login_required
 @require_safe
+@staff_required
 def stats(request):
-    _staff(request)
     if not selectors.venues_for(request.user).exists():
         raise Http404
     form, month = _picked_month(request)
@@ -460,8 +455,8 @@ def stats_rows(table: selectors.TopicTable) -> tuple[list[str], list[list]]:
 
 @login_required
 @require_safe
+@staff_required
 def stats_export(request, fmt):
-    _staff(request)
     if fmt not in CONTENT_TYPES or not selectors.venues_for(request.user).exists():
         raise Http404
     _form, month = _picked_month(request)

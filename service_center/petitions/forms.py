@@ -10,7 +10,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts.models import Agency, User
-from rdec_portal.forms import ROCDateField
+from rdec_portal.forms import ROCDateField, ServiceErrorsMixin
 from service_center.petitions.catalogue_cache import active_category
 from service_center.petitions.files import ALLOWED_DESCRIPTION, MAX_FILES
 from service_center.petitions.models import (
@@ -103,7 +103,7 @@ def _question_field(question: dict) -> forms.Field:
     return forms.CharField(label=label, required=False, max_length=1000)
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(ServiceErrorsMixin, forms.Form):
     """The petition: what, where, files, who. Also the staff form, with a channel added."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -237,14 +237,6 @@ class PetitionForm(forms.Form):
             "files": data.get("files") or [],
             "idempotency_key": data["idempotency_key"],
         }
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Put a service's errors next to the fields they name, or on top of the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
 
 STAFF_CHANNELS = [c for c in Channel.choices if c[0] not in (Channel.WEB, Channel.API)]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from rdec_portal.forms import add_service_errors
 from rdec_portal.guards import staff_required
 from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
 from rdec_portal.workflow.calendar import day_end
@@ -335,19 +336,11 @@ def case_action(request, pk, action):
         try:
             _act(action, petition, request.user, form.cleaned_data, request)
         except PetitionError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, str(SUCCESS[action]))
             return redirect("service_center:case", pk=petition.pk)
     return _render_case(request, petition, bound=(action, form), status=400)
-
-
-def _form_errors(form, exc: PetitionError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from rdec_portal.forms import add_service_errors
 from rdec_portal.guards import staff_required
+from rdec_portal.keyset import keyset_page
 from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
 from rdec_portal.workflow.calendar import day_end
 from rdec_portal.workflow.models import AuditEntry
@@ -38,7 +39,6 @@ from service_center.petitions.forms import (
     TransferForm,
     TransferRequestForm,
 )
-from service_center.petitions.keyset import keyset_page
 from service_center.petitions.models import (
     AGENCY_STATUSES,
     OPEN_STATUSES,

@@ -4,7 +4,7 @@ rollup's stamp to find its cached panels)."""
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rdec_portal.accounts import roles
+from rdec_portal.exports import FORMATS, export_response
 from rdec_portal.guards import staff_required
 from rdec_portal.performance import dashboard, exports, registry, selectors, services
 from rdec_portal.performance.forms import MonthPickerForm
@@ -65,7 +66,7 @@ def dashboard_view(request):
         "panels_html": mark_safe(parts["panels"]),  # noqa: S308 - rendered by dashboard.panels_html
         "closed": selectors.closed_month(month),
         "can_manage": roles.has_role(request.user, roles.ADMINISTRATOR),
-        "export_formats": list(exports.CONTENT_TYPES),
+        "export_formats": list(FORMATS),
     }
     return render(request, "performance/dashboard.html", context)
 
@@ -140,17 +141,23 @@ def metric_detail_view(request, code):
 @require_GET
 @staff_required
 def export_view(request, fmt):
-    if fmt not in exports.CONTENT_TYPES:
+    if fmt not in FORMATS:
         raise Http404
     form, month = _picked_month(request)
     if form.errors:
         # A file named after a month nobody asked for would be worse than no file.
         return HttpResponseBadRequest(form.errors["month"][0], content_type="text/plain")
-    content = exports.render(fmt, request.user, month=month)
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    filename = f"rdec-monthly-metrics-{iso_month(month)}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    headers, rows = exports.month_table(request.user, month=month)
+    return export_response(
+        request,
+        fmt=fmt,
+        headers=headers,
+        rows=rows,
+        title=iso_month(month),
+        filename=f"rdec-monthly-metrics-{iso_month(month)}.{fmt}",
+        export="performance.monthly_metrics",
+        details={"month": iso_month(month)},
+    )
 
 
 def _month_action(action):

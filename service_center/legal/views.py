@@ -11,20 +11,19 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from rdec_portal.exports import FORMATS, export_response
 from rdec_portal.guards import staff_required
-from rdec_portal.performance.exports import CONTENT_TYPES, to_csv, to_ods, to_xlsx
 from rdec_portal.performance.forms import MonthPickerForm
 from rdec_portal.performance.months import iso_month, last_complete_month
-from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
+from rdec_portal.workflow.audit import audit_personal_data_view
 from rdec_portal.workflow.calendar import is_working_day
-from rdec_portal.workflow.models import AuditEntry
 from service_center.legal import permissions, selectors, services
 from service_center.legal.forms import (
     BookingForm,
@@ -422,7 +421,7 @@ def stats(request):
         month=month,
         month_iso=iso_month(month),
         table=table,
-        export_formats=list(CONTENT_TYPES),
+        export_formats=list(FORMATS),
     )
     return render(request, "service_center/legal/stats.html", context)
 
@@ -457,22 +456,18 @@ def stats_rows(table: selectors.TopicTable) -> tuple[list[str], list[list]]:
 @require_safe
 @staff_required
 def stats_export(request, fmt):
-    if fmt not in CONTENT_TYPES or not selectors.venues_for(request.user).exists():
+    if fmt not in FORMATS or not selectors.venues_for(request.user).exists():
         raise Http404
     _form, month = _picked_month(request)
     headers, rows = stats_rows(selectors.consultation_counts(request.user, month=month))
     title = iso_month(month)
-    writers = {
-        "csv": lambda: to_csv(headers, rows),
-        "xlsx": lambda: to_xlsx(headers, rows, title=title),
-        "ods": lambda: to_ods(headers, rows, title=title),
-    }
-    audit_record(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        changes={"export": "service_center.legal_counts", "format": fmt, "month": title},
-        request=request,
+    return export_response(
+        request,
+        fmt=fmt,
+        headers=headers,
+        rows=rows,
+        title=title,
+        filename=f"legal-consultations-{title}.{fmt}",
+        export="service_center.legal_counts",
+        details={"month": title},
     )
-    response = HttpResponse(writers[fmt](), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="legal-consultations-{title}.{fmt}"'
-    return response

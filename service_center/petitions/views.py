@@ -9,19 +9,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from rdec_portal.exports import FORMATS, export_response
 from rdec_portal.forms import add_service_errors
 from rdec_portal.guards import staff_required
 from rdec_portal.keyset import keyset_page
-from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
+from rdec_portal.workflow.audit import audit_personal_data_view
 from rdec_portal.workflow.calendar import day_end
-from rdec_portal.workflow.models import AuditEntry
 from service_center.nearby import selectors as nearby_selectors
 from service_center.petitions import exports, permissions, selectors, services
 from service_center.petitions.catalogue_cache import catalogue_version
@@ -117,23 +117,23 @@ def queue(request):
 @staff_required
 def queue_export(request, fmt):
     """The queue as filtered on the page, as a file; the export is audited."""
-    if fmt not in exports.FORMATS:
+    if fmt not in FORMATS:
         raise Http404
     now = timezone.now()
     form = QueueFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
     rows = selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
-    content = exports.render(fmt, rows, now=now)
-    audit_record(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        changes={"export": "service_center.queue", "format": fmt, "query": request.GET.urlencode()},
-        request=request,
+    headers, rows = exports.queue_table(rows, now=now)
+    return export_response(
+        request,
+        fmt=fmt,
+        headers=headers,
+        rows=rows,
+        title=timezone.localdate(now).isoformat(),
+        filename=f"petitions-{timezone.localdate(now).isoformat()}.{fmt}",
+        export="service_center.queue",
+        details={"query": request.GET.urlencode()},
     )
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    name = f"petitions-{timezone.localdate(now).isoformat()}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 def _bulk_form(request, data=None):

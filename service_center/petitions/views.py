@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from rdec_portal.due import due_state
 from rdec_portal.exports import FORMATS, export_response
 from rdec_portal.forms import add_service_errors
 from rdec_portal.guards import staff_required
@@ -25,7 +26,6 @@ from rdec_portal.workflow.calendar import day_end
 from service_center.nearby import selectors as nearby_selectors
 from service_center.petitions import exports, permissions, selectors, services
 from service_center.petitions.catalogue_cache import catalogue_version
-from service_center.petitions.due import due_state
 from service_center.petitions.forms import (
     AcceptForm,
     AssignForm,
@@ -232,7 +232,7 @@ def _render_case(request, petition, bound=None, status=200):
         )
     context = {
         "petition": petition,
-        "due": due_state(petition, now),
+        "due": due_state(petition.due_at, now, is_open=petition.is_open),
         "events": selectors.case_events(petition),
         # Read once, with the uploaders: the file list and the dispatch photos both use them.
         "attachments": list(petition.attachments.select_related("uploaded_by")),
@@ -423,7 +423,7 @@ def desk(request):
     ).count()
     context = {
         "page": page,
-        "rows": [(p, due_state(p, now)) for p in page.object_list],
+        "rows": [(p, due_state(p.due_at, now, is_open=p.is_open)) for p in page.object_list],
         "transfers": transfers,
         "unconfirmed": unconfirmed,
         "is_desk": True,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from rdec_portal.workflow.models import AuditEntry, Deadline, OutboxMessage
 from rdec_portal.workflow.outbox import outbox_process
-from service_center.petitions import services, tokens
+from service_center.petitions import fast_paths, services, tokens
 from service_center.petitions.models import (
     Attachment,
     Channel,
@@ -175,7 +175,7 @@ def test_the_one_statement_submission_stores_what_the_step_by_step_one_does(
         # (Reads aside: the working-day calendar, read once and kept.)
         writes = [q["sql"][:9] for q in queries if not q["sql"].startswith("SELECT")]
         assert writes == ["WITH n AS"]
-    monkeypatch.setattr(services, "_can_insert_at_once", lambda **kwargs: False)
+    monkeypatch.setattr(fast_paths, "can_insert_at_once", lambda **kwargs: False)
     in_steps = submit(category, email=email, idempotency_key="b", **by).petition
 
     assert (at_once.number, in_steps.number) == ("1151126-0001", "1151126-0002")

@@ -23,6 +23,7 @@ from service_center.petitions.models import (
     Topic,
 )
 from service_center.petitions.questions import LIST_TYPES, question_text, value_name
+from service_center.petitions.services import PetitionDraft
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -218,25 +219,27 @@ class PetitionForm(ServiceErrorsMixin, forms.Form):
     def answers(self) -> dict:
         return {code: self.cleaned_data.get(f"q_{code}") for code in self.question_codes}
 
-    def submit_kwargs(self) -> dict:
+    def draft(self, **extra) -> PetitionDraft:
+        """What petition_submit() files, from the valid form (`extra`: the language, ...)."""
         data = self.cleaned_data
-        return {
-            "category": data["category"],
-            "subject": data["subject"],
-            "description": data["description"],
-            "address": data.get("address", ""),
-            "latitude": data.get("latitude"),
-            "longitude": data.get("longitude"),
-            "answers": self.answers(),
-            "name": data.get("name", ""),
-            "email": data.get("email", ""),
-            "phone": data.get("phone", ""),
-            "postal_address": data.get("postal_address", ""),
-            "has_consented": data.get("has_consented", False),
-            "is_confidential": data.get("is_confidential", False),
-            "files": data.get("files") or [],
-            "idempotency_key": data["idempotency_key"],
-        }
+        return PetitionDraft(
+            category=data["category"],
+            subject=data["subject"],
+            description=data["description"],
+            address=data.get("address", ""),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            answers=self.answers(),
+            name=data.get("name", ""),
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            postal_address=data.get("postal_address", ""),
+            has_consented=data.get("has_consented", False),
+            is_confidential=data.get("is_confidential", False),
+            files=tuple(data.get("files") or ()),
+            idempotency_key=data["idempotency_key"],
+            **extra,
+        )
 
 
 STAFF_CHANNELS = [c for c in Channel.choices if c[0] not in (Channel.WEB, Channel.API)]
@@ -249,8 +252,8 @@ class StaffPetitionForm(PetitionForm):
 
     field_order = ["channel"]
 
-    def submit_kwargs(self) -> dict:
-        return {**super().submit_kwargs(), "channel": self.cleaned_data["channel"]}
+    def draft(self, **extra) -> PetitionDraft:
+        return super().draft(channel=self.cleaned_data["channel"], **extra)
 
 
 class TrackForm(forms.Form):

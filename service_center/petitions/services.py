@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from rdec_portal.accounts.models import Agency
 from rdec_portal.dates import format_roc_long, to_roc
 from rdec_portal.db import insert_returning_pk
 from rdec_portal.workflow.audit import audit_entry, audit_record
@@ -71,6 +72,33 @@ DISPATCH_KIND = "service_center.dispatch"
 
 class PetitionError(ValidationError):
     """A petition step that cannot be done now, with a message a person can act on."""
+
+
+@dataclass(frozen=True)
+class PetitionDraft:
+    """A petition as written, from any channel, before the rules are checked: what
+    petition_submit() files. The public and staff forms (`form.draft()`), the API's record
+    endpoint and Open311's intake each build one; the service checks and cleans every field."""
+
+    category: Category | None
+    subject: str
+    description: str
+    address: str = ""
+    latitude: Decimal | float | str | None = None
+    longitude: Decimal | float | str | None = None
+    answers: dict | None = None  # the category's extra questions, by code
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    postal_address: str = ""
+    has_consented: bool = False
+    is_confidential: bool = False
+    channel: str = Channel.WEB
+    district: Agency | None = None
+    files: tuple = ()  # uploaded files, checked by the service
+    idempotency_key: str | None = None  # the same key twice gives the first petition
+    language: str = "zh-hant"  # the citizen's, for the emails
+    media_url: str = ""  # Open311's media_url (links, one a line)
 
 
 @dataclass
@@ -279,79 +307,71 @@ def _check_content(*, category, subject, description, answers, contact, has_cons
 
 
 def petition_submit(
-    *,
-    category: Category | None,
-    subject: str,
-    description: str,
-    address: str = "",
-    latitude=None,
-    longitude=None,
-    answers: dict | None = None,
-    name: str = "",
-    email: str = "",
-    phone: str = "",
-    postal_address: str = "",
-    has_consented: bool = False,
-    is_confidential: bool = False,
-    channel: str = Channel.WEB,
-    district=None,
-    files=(),
-    by=None,
-    idempotency_key: str | None = None,
-    language: str = "zh-hant",
-    request=None,
-    media_url: str = "",
+    draft: PetitionDraft | None = None, *, by=None, request=None, **fields
 ) -> Submitted:
-    """File a petition from any channel.
+    """File a petition from any channel: `draft` is what the citizen (or the service centre for
+    them) wrote, `by` the staff member who recorded it (None from a citizen) and `request` the
+    request for the audit row.
 
     From the public form (by=None) a petition with an email waits for the citizen to confirm it
     by the emailed link; one without an email has nothing to confirm and goes to the service
     centre at once, flagged if it has no real name or contact. Entered by staff, it is confirmed
     at once and keeps its channel. The same idempotency key twice gives the first petition.
+
+    Tests and scripts may pass the draft's fields as keywords instead of a draft.
     """
-    contact = [name.strip(), email.strip(), phone.strip(), postal_address.strip()]
+    if draft is None:
+        draft = PetitionDraft(**fields)
+    elif fields:
+        raise TypeError("Pass a PetitionDraft or its fields, not both.")
+    contact = [
+        draft.name.strip(),
+        draft.email.strip(),
+        draft.phone.strip(),
+        draft.postal_address.strip(),
+    ]
     cleaned_answers = _check_content(
-        category=category,
-        subject=subject,
-        description=description,
-        answers=answers,
+        category=draft.category,
+        subject=draft.subject,
+        description=draft.description,
+        answers=draft.answers,
         contact=contact,
-        has_consented=has_consented,
+        has_consented=draft.has_consented,
     )
-    lat, lon = _check_point(latitude, longitude)
+    lat, lon = _check_point(draft.latitude, draft.longitude)
     try:
-        checked_files = check_uploads(list(files))
+        checked_files = check_uploads(list(draft.files))
     except ValidationError as exc:
         raise PetitionError({"files": exc.messages}) from exc
     now = timezone.now()
     secret = _new_secret()
-    needs_confirmation = by is None and bool(email.strip())
+    needs_confirmation = by is None and bool(contact[1])
     petition = Petition(
         number="",
         secret_hash=_hash_secret(secret),
-        idempotency_key=idempotency_key or None,
-        channel=channel,
+        idempotency_key=draft.idempotency_key or None,
+        channel=draft.channel,
         status=Status.RECEIVED if needs_confirmation else Status.VERIFIED,
-        category=category,
-        district=district,
-        subject=subject.strip()[:200],
-        description=description.strip(),
-        address=address.strip()[:300],
+        category=draft.category,
+        district=draft.district,
+        subject=draft.subject.strip()[:200],
+        description=draft.description.strip(),
+        address=draft.address.strip()[:300],
         latitude=lat,
         longitude=lon,
         answers=cleaned_answers,
-        media_url=media_url,
-        language=language,
+        media_url=draft.media_url,
+        language=draft.language,
         petitioner_name=contact[0][:100],
         petitioner_email=contact[1],
         petitioner_phone=contact[2][:30],
         petitioner_address=contact[3][:300],
-        has_consented=has_consented,
-        is_confidential=is_confidential,
+        has_consented=draft.has_consented,
+        is_confidential=draft.is_confidential,
         is_anonymous=not contact[0] or not any(contact[1:]),
         received_at=now,
         confirmed_at=None if needs_confirmation else now,
-        due_at=None if needs_confirmation else due_after(category, now),
+        due_at=None if needs_confirmation else due_after(draft.category, now),
         created_by=by if by is not None and by.is_authenticated else None,
     )
     # The citizen's email: the case number and the secret, and the link to confirm if needed.
@@ -361,7 +381,7 @@ def petition_submit(
     else:
         first = _insert_in_steps(petition, now, email, files=checked_files, by=by, request=request)
     if not first:
-        return Submitted(Petition.objects.get(idempotency_key=idempotency_key), None, False)
+        return Submitted(Petition.objects.get(idempotency_key=draft.idempotency_key), None, False)
     return Submitted(petition, secret, True)
 
 

@@ -441,9 +441,7 @@ def record(request):
     form = StaffPetitionForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            result = services.petition_submit(
-                **form.submit_kwargs(), by=request.user, request=request
-            )
+            result = services.petition_submit(form.draft(), by=request.user, request=request)
         except PetitionError as exc:
             form.add_service_errors(exc)
         else:

@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -599,3 +600,15 @@ def test_an_email_queued_as_text_by_an_earlier_release_still_goes_out(frozen, ca
 def test_due_dates_are_aware_datetimes(frozen, category):
     due = services.due_after(category, NOW)
     assert isinstance(due, datetime) and timezone.is_aware(due)
+
+
+def test_a_draft_is_one_typed_object_the_service_files(category):
+    draft = services.PetitionDraft(category=category, idempotency_key="draft-1", **FORM)
+    result = services.petition_submit(draft)
+    assert result.created
+    assert result.petition.subject == FORM["subject"]
+    assert services.petition_submit(draft).petition == result.petition  # the same key
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        draft.subject = "changed"
+    with pytest.raises(TypeError):
+        services.petition_submit(draft, subject="both")

@@ -19,9 +19,10 @@ from django.test import Client
 from django.utils import timezone
 
 from bench.harness import depth_check, floor, operation, query_check
+from rdec_portal import keyset
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.models import User
-from service_center.petitions import keyset, views
+from service_center.petitions import views
 from service_center.petitions.models import OPEN_STATUSES, Category, Petition, Status
 
 QUEUE = "/service-center/queue/"

@@ -16,7 +16,7 @@ def insert_returning_pk(instance, *, unless_exists: str | None = None) -> int | 
     quote = connection.ops.quote_name
     columns, values = insert_values(instance)
     placeholders = ", ".join(["%s"] * len(values))
-    conflict = _do_nothing_on_conflict(meta, unless_exists)
+    conflict = do_nothing_on_conflict(meta, unless_exists)
     # Identifiers from the model's own metadata; every value is a parameter.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
@@ -48,36 +48,8 @@ def insert_values(instance, *, skip: tuple[str, ...] = ()) -> tuple[list[str], l
     return columns, values
 
 
-def insert_from(
-    instance,
-    *,
-    source: str,
-    computed: dict[str, tuple[str, list]],
-    unless_exists: str | None = None,
-    returning: str | None = None,
-) -> tuple[str, list]:
-    """`INSERT … SELECT … FROM source` of an unsaved instance, for one step of a data-modifying
-    WITH (PostgreSQL): each field named in `computed` takes an SQL expression over `source`
-    with its parameters, every other field the instance's own value. Returns SQL and params."""
-    meta = instance._meta
-    quote = connection.ops.quote_name
-    columns, params = insert_values(instance, skip=tuple(computed))
-    expressions = ["%s"] * len(params)
-    for name, (expression, expression_params) in computed.items():
-        columns.append(quote(meta.get_field(name).column))
-        expressions.append(expression)
-        params.extend(expression_params)
-    conflict = _do_nothing_on_conflict(meta, unless_exists)
-    # Identifiers from the model's own metadata; every value is a parameter.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)})"  # noqa: S608
-        f" SELECT {', '.join(expressions)} FROM {source}{conflict}"
-        f"{f' RETURNING {returning}' if returning else ''}"
-    )
-    return sql, params
-
-
-def _do_nothing_on_conflict(meta, field_name: str | None) -> str:
+def do_nothing_on_conflict(meta, field_name: str | None) -> str:
+    """The ON CONFLICT (field) DO NOTHING clause of an INSERT, or nothing without a field."""
     if not field_name:
         return ""
     column = connection.ops.quote_name(meta.get_field(field_name).column)

@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.dates import format_roc_short, parse_date_roc_or_iso
@@ -64,3 +65,24 @@ def _expand_digits(text: str) -> str:
     if found := _ISO_DIGITS.fullmatch(text):
         return "-".join(found.groups())
     return text
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """Put a service's error back on the form that led to it.
+
+    Use it in a view when a service (`<entity>_<verb>`) raises its feature's `ValidationError`:
+    an error naming fields (`PetitionError({"subject": ...})`) goes beside the fields the form
+    has, anything else (a field the form lacks, or a plain message) on top of the form.
+    """
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class ServiceErrorsMixin:
+    """For a form whose view calls a service: `form.add_service_errors(exc)`."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        add_service_errors(self, error)

@@ -1,7 +1,6 @@
 import functools
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_GET, require_safe
 from rdec_portal import plugins
 from rdec_portal.accounts import roles
 from rdec_portal.accounts.roles import Line
-from rdec_portal.accounts.views import staff_required
+from rdec_portal.guards import staff_required
 
 
 def line_slug(line: str) -> str:
@@ -86,7 +85,6 @@ def home(request):
     return render(request, "public/home.html")
 
 
-@login_required
 @staff_required
 @require_safe
 def staff_home(request):
@@ -94,7 +92,6 @@ def staff_home(request):
     return render(request, "staff/home.html")
 
 
-@login_required
 @staff_required
 @require_safe
 def line_unavailable(request, slug):

@@ -151,7 +151,7 @@ def _seed_demo() -> int:
     for n in range(DEMO_PETITIONS):
         code, subject, description = SUBJECTS[n % len(SUBJECTS)]
         with transaction.atomic():
-            petition = services.petition_submit(
+            draft = services.PetitionDraft(
                 category=categories[code],
                 subject=subject,
                 description=description,
@@ -162,8 +162,8 @@ def _seed_demo() -> int:
                 has_consented=True,
                 channel=rng.choice(CHANNELS),
                 district=rng.choice(districts) if districts else None,
-                by=desk,
-            ).petition
+            )
+            petition = services.petition_submit(draft, by=desk).petition
             _advance(petition, n, desk, staff_by_agency)
     return DEMO_PETITIONS
 

@@ -1,12 +1,9 @@
 """Staff account pages: login and logout, passwords, the lock-out page, my account, API tokens."""
 
-from functools import wraps
-
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -32,30 +29,12 @@ from rdec_portal.accounts.services import (
     api_tokens_revoke_all,
 )
 from rdec_portal.client import client_address
+from rdec_portal.guards import staff_required
 from rdec_portal.ratelimit import RateLimit
 from rdec_portal.workflow.audit import audit_history
 
 # The key of a token just created waits here for the one page that shows it.
 NEW_TOKEN_SESSION_KEY = "accounts:new_api_token"  # noqa: S105 - a session slot, not a secret
-
-
-def staff_required(view):
-    """Only logged-in, active users with a role reach the view.
-
-    Anonymous visitors go to the login page. A logged-in user without a role (removed while the
-    session was open) gets a page that says so, with status 403.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not roles.is_staff_user(user):
-            return render(request, "accounts/no_role.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class LoginView(auth_views.LoginView):

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
+from rdec_portal.admin_helpers import ReadOnlyAdmin
 from rdec_portal.performance.models import ClosedMonth, MonthlyMetric
-from rdec_portal.workflow.admin import ReadOnlyModelAdmin
 
 
 @admin.register(MonthlyMetric)
-class MonthlyMetricAdmin(ReadOnlyModelAdmin):
+class MonthlyMetricAdmin(ReadOnlyAdmin):
     list_display = ["month", "agency", "line", "code", "value", "numerator", "denominator"]
     list_filter = ["line", "code", "month"]
     search_fields = ["code", "agency__code", "agency__name_zh"]
@@ -14,6 +14,6 @@ class MonthlyMetricAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(ClosedMonth)
-class ClosedMonthAdmin(ReadOnlyModelAdmin):
+class ClosedMonthAdmin(ReadOnlyAdmin):
     list_display = ["month", "closed_at", "closed_by"]
     list_select_related = ["closed_by"]

@@ -4,24 +4,16 @@
 import django_filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from rdec_portal.accounts import roles
 from rdec_portal.accounts.roles import Line
-from rdec_portal.api import PagePagination, router
+from rdec_portal.api import IsPortalStaff, PagePagination, router
 from rdec_portal.performance import registry, selectors
 from rdec_portal.performance.forms import MonthField
 from rdec_portal.performance.models import MonthlyMetric
 from rdec_portal.performance.months import iso_month
-
-
-class IsPortalStaff(permissions.BasePermission):
-    """Staff with a role; the rows they see are then scoped by agency in get_queryset."""
-
-    def has_permission(self, request, view):
-        return roles.is_staff_user(request.user)
 
 
 @extend_schema_field(OpenApiTypes.STR)

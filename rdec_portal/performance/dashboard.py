@@ -3,7 +3,6 @@ each metric's headline against its target, the league table with its minimum-cou
 12-month series."""
 
 import hashlib
-import html
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -13,8 +12,6 @@ from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import formats, numberformat
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -107,9 +104,9 @@ def agency_series(metric: Metric, months: list[date], by_month: dict) -> list[Fi
 
 # --- the dashboard's panels as HTML ----------------------------------------------------------
 #
-# The page shows every metric's league table and 12-month series: hundreds of cells. Rendering
-# them cell by cell through template filters, includes and {% url %} cost far more than reading
-# the figures, so the cells are formatted here once, as plain strings.
+# The page shows every metric's league table and 12-month series: hundreds of cells. They are
+# rendered by templates/performance/_panels.html (autoescaped); the numbers are formatted here
+# once per distinct value, the one part that was costly cell by cell.
 #
 # The figures change only when a rollup writes them, and every rollup rewrites RollupStamp in
 # the same transaction. So the panels and the month picker's months are cached under the
@@ -119,7 +116,7 @@ def agency_series(metric: Metric, months: list[date], by_month: dict) -> list[Fi
 
 PANELS_TEMPLATE = "performance/_panels.html"
 # Bump when the panels' HTML changes shape, so a cache shared across a deploy drops the old.
-PANELS_VERSION = 1
+PANELS_VERSION = 2
 PANELS_CACHE_SECONDS = 24 * 3600
 
 
@@ -139,8 +136,9 @@ def parts_cache_key(stamp, *, metrics: list[Metric], scope: str, month: date) ->
 
 
 class _Numbers:
-    """The `figure` filter, HTML-escaped, with the active language's separators looked up once
-    and each distinct value formatted once (a count's value and numerator are the same)."""
+    """The `figure` filter, with the active language's separators looked up once and each
+    distinct value formatted once (a count's value and numerator are the same). The template
+    escapes what it returns."""
 
     def __init__(self):
         language = get_language()
@@ -151,12 +149,8 @@ class _Numbers:
 
     def __call__(self, value) -> str:
         if value not in self.done:
-            self.done[value] = html.escape(self._format(value))
+            self.done[value] = self._format(value)
         return self.done[value]
-
-    def plain(self, value) -> str:
-        """Unescaped, for the template to escape."""
-        return self._format(value)
 
     def _format(self, value) -> str:
         if value is None:
@@ -174,12 +168,17 @@ class _Numbers:
         )
 
 
-def _status_html() -> dict[str, str]:
-    """What templates/performance/_status.html renders, for each status."""
-    return {
-        status: format_html('<span class="status status-{}">{}</span>', status, label)
-        for status, label in Status.choices
-    }
+@dataclass(frozen=True)
+class _Status:
+    """A status for templates/performance/_status.html: its code (the CSS class) and label."""
+
+    status: str
+    label: str
+
+
+def _statuses() -> dict[str, _Status]:
+    """Each status with its label translated once (what the `status_label` filter gives)."""
+    return {status: _Status(status, str(label)) for status, label in Status.choices}
 
 
 def _month_label(month: date) -> str:
@@ -204,28 +203,6 @@ def _league_figures(metric: Metric, rows: list) -> tuple[list, list]:
     return numbered, too_few
 
 
-_RANKED_ROW = (
-    '\n      <tr data-agency="{code}">\n'
-    '        <td class="num">{rank}</td>\n'
-    '        <th scope="row"><a href="{link}">{name}</a></th>\n'
-    '        <td class="num">{value}</td><td class="num">{numerator}</td>\n'
-    '        <td class="num">{denominator}</td>\n'
-    "        <td>{status}</td>\n"
-    "      </tr>\n    "
-)
-_TOO_FEW_ROW = (
-    '\n      <tr data-agency="{code}">\n'
-    '        <th scope="row"><a href="{link}">{name}</a></th>\n'
-    '        <td class="num">{value}</td><td class="num">{numerator}</td>\n'
-    '        <td class="num">{denominator}</td>\n'
-    "      </tr>\n    "
-)
-
-
-def _header_row(cells: list[str]) -> str:
-    return "".join(f'<th scope="col">{escape(cell)}</th>' for cell in cells)
-
-
 def _panel(metric, *, month, months, month_iso, figures, sums, numbers, statuses) -> dict:
     value = combined_value(metric, sums.get((metric.code, month)))
     points = series(metric, months, sums)
@@ -236,12 +213,9 @@ def _panel(metric, *, month, months, month_iso, figures, sums, numbers, statuses
 
     def cells(row) -> dict:
         return {
-            # html.escape is what django.utils.html.escape does, without its lazy-string wrapper.
-            "code": html.escape(row.agency_code),
-            "link": html.escape(
-                f"{detail_url}?agency={quote(row.agency_code, safe='/')}{link_end}"
-            ),
-            "name": html.escape(row.agency_name),
+            "code": row.agency_code,
+            "link": f"{detail_url}?agency={quote(row.agency_code, safe='/')}{link_end}",
+            "name": row.agency_name,
             "value": numbers(row.value),
             "numerator": numbers(row.numerator),
             "denominator": numbers(row.denominator),
@@ -256,37 +230,21 @@ def _panel(metric, *, month, months, month_iso, figures, sums, numbers, statuses
         "slug": metric.slug,
         "label": label,
         "about": about,
-        "value": f"{numbers.plain(value)} {unit}",
-        "target": EMPTY if metric.target is None else f"{numbers.plain(metric.target)} {unit}",
+        "value": f"{numbers(value)} {unit}",
+        "target": EMPTY if metric.target is None else f"{numbers(metric.target)} {unit}",
         "status": statuses[metric.status(value)],
         "score": None if score is None else floatformat(score, 2),
-        "ranked": mark_safe(  # noqa: S308 - every value in it is escaped above
-            "".join(
-                _RANKED_ROW.format(
-                    rank=rank, status=statuses[metric.status(row.value)], **cells(row)
-                )
-                for rank, row in ranked
-            )
-        ),
-        "too_few": mark_safe(  # noqa: S308 - every value in it is escaped above
-            "".join(_TOO_FEW_ROW.format(**cells(row)) for row in too_few)
-        ),
-        "too_few_title": mark_safe(  # noqa: S308 - the translation is ours, the number escaped
-            _("Too few cases to rank (fewer than %(min_count)s)")
-            % {"min_count": escape(metric.min_count)}
-        ),
+        "ranked": [
+            {**cells(row), "rank": rank, "status": statuses[metric.status(row.value)]}
+            for rank, row in ranked
+        ],
+        "too_few": [cells(row) for row in too_few],
+        "min_count": metric.min_count,
         "sparkline": sparkline([point.value for point in points]),
-        "caption": mark_safe(  # noqa: S308 - the translation is ours, the label escaped
-            _("%(label)s, last 12 months") % {"label": escape(label)}
-        ),
-        "series": mark_safe(  # noqa: S308 - numbers only, escaped
-            "".join(f'<td class="num">{numbers(point.value)}</td>' for point in points)
-        ),
-        "series_status": mark_safe(  # noqa: S308 - the status spans are built escaped
-            "".join(f"<td>{statuses[point.status]}</td>" for point in points)
-        )
-        if metric.target is not None
-        else "",
+        "series": [
+            {"value": numbers(point.value), "status": statuses[point.status]} for point in points
+        ],
+        "has_target": metric.target is not None,
         "detail_url": detail_url,
     }
 
@@ -300,7 +258,7 @@ def panels_html(
         by_code.setdefault(row.code, []).append(row)
     months = series_months(month)
     month_iso = iso_month(month)
-    numbers, statuses = _Numbers(), _status_html()
+    numbers, statuses = _Numbers(), _statuses()
     panels = [
         _panel(
             metric,
@@ -321,27 +279,13 @@ def panels_html(
             "month_iso": month_iso,
             "scope_label": _("City-wide") if sees_every_agency else _("Your agency"),
             "labels": _labels(),
-            "ranked_head": _table_head(
-                [_("Rank"), _("Agency")],
-                [_("Value"), _("Numerator")],
-                [_("Denominator"), _("Status")],
-            ),
-            "too_few_head": _table_head(
-                [_("Agency"), _("Value")], [_("Numerator"), _("Denominator")]
-            ),
-            "series_head": mark_safe(  # noqa: S308 - escaped cells
-                f'<thead><tr><th scope="col">{escape(_("Month"))}</th>'
-                + "".join(f'<th scope="col">{escape(_month_label(m))}</th>' for m in months)
-                + "</tr></thead>"
-            ),
+            "ranked_head": [_("Rank"), _("Agency"), _("Value"), _("Numerator")]
+            + [_("Denominator"), _("Status")],
+            "too_few_head": [_("Agency"), _("Value"), _("Numerator"), _("Denominator")],
+            "series_head": [_("Month"), *[_month_label(m) for m in months]],
         },
     )
     return html
-
-
-def _table_head(*lines: list[str]) -> str:
-    rows = "\n      ".join(_header_row(cells) for cells in lines)
-    return mark_safe(f"<thead><tr>\n      {rows}\n    </tr></thead>")  # noqa: S308 - escaped
 
 
 def _labels() -> dict[str, str]:

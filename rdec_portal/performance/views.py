@@ -1,38 +1,24 @@
 """The mayor's dashboard. Every page reads only MonthlyMetric (with Agency for names, and the
 rollup's stamp to find its cached panels)."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rdec_portal.accounts import roles
+from rdec_portal.exports import FORMATS, export_response
+from rdec_portal.guards import staff_required
 from rdec_portal.performance import dashboard, exports, registry, selectors, services
 from rdec_portal.performance.forms import MonthPickerForm
 from rdec_portal.performance.months import iso_month, last_complete_month, parse_month
 from rdec_portal.templatetags.roc import roc_month
-
-
-def portal_staff_required(view):
-    """Logged-in staff with a role; anyone else is sent to log in or refused."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not roles.is_staff_user(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _picked_month(request):
@@ -45,16 +31,10 @@ def _picked_month(request):
 def _month_options(months_with_data, month) -> str:
     """The month picker's <option>s, newest first, built once rather than cell by cell."""
     choices = sorted({*months_with_data, month, last_complete_month()}, reverse=True)
-    return mark_safe(  # noqa: S308 - format_html escapes each value
-        "".join(
-            format_html(
-                '<option value="{}"{}>{}</option>',
-                iso_month(choice),
-                " selected" if choice == month else "",
-                roc_month(choice),
-            )
-            for choice in choices
-        )
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((iso_month(c), " selected" if c == month else "", roc_month(c)) for c in choices),
     )
 
 
@@ -67,7 +47,7 @@ def _scope_context(request, month):
 
 
 @require_GET
-@portal_staff_required
+@staff_required
 def dashboard_view(request):
     form, month = _picked_month(request)
     metrics = registry.metrics()
@@ -80,7 +60,7 @@ def dashboard_view(request):
         "panels_html": mark_safe(parts["panels"]),  # noqa: S308 - rendered by dashboard.panels_html
         "closed": selectors.closed_month(month),
         "can_manage": roles.has_role(request.user, roles.ADMINISTRATOR),
-        "export_formats": list(exports.CONTENT_TYPES),
+        "export_formats": list(FORMATS),
     }
     return render(request, "performance/dashboard.html", context)
 
@@ -122,7 +102,7 @@ def _agency_rows(metric, months, by_month):
 
 
 @require_GET
-@portal_staff_required
+@staff_required
 def metric_detail_view(request, code):
     metric = _metric_or_404(code)
     form, month = _picked_month(request)
@@ -153,26 +133,32 @@ def metric_detail_view(request, code):
 
 
 @require_GET
-@portal_staff_required
+@staff_required
 def export_view(request, fmt):
-    if fmt not in exports.CONTENT_TYPES:
+    if fmt not in FORMATS:
         raise Http404
     form, month = _picked_month(request)
     if form.errors:
         # A file named after a month nobody asked for would be worse than no file.
         return HttpResponseBadRequest(form.errors["month"][0], content_type="text/plain")
-    content = exports.render(fmt, request.user, month=month)
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    filename = f"rdec-monthly-metrics-{iso_month(month)}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    headers, rows = exports.month_table(request.user, month=month)
+    return export_response(
+        request,
+        fmt=fmt,
+        headers=headers,
+        rows=rows,
+        title=iso_month(month),
+        filename=f"rdec-monthly-metrics-{iso_month(month)}.{fmt}",
+        export="performance.monthly_metrics",
+        details={"month": iso_month(month)},
+    )
 
 
 def _month_action(action):
     """A POST that changes a month's state; the service says whether the user may."""
 
     @require_POST
-    @portal_staff_required
+    @staff_required
     def view(request, month):
         try:
             month = parse_month(month)

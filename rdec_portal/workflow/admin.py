@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from rdec_portal.admin_helpers import ReadOnlyAdmin
 from rdec_portal.workflow.audit import audit_changes, audit_record, audit_snapshot
 from rdec_portal.workflow.models import (
     AuditEntry,
@@ -106,17 +107,8 @@ class AuditedModelAdmin(admin.ModelAdmin):
         )
 
 
-class ReadOnlyModelAdmin(admin.ModelAdmin):
-    """A list and detail pages that nobody, not even a superuser, can use to write."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# The name other modules have imported it by.
+ReadOnlyModelAdmin = ReadOnlyAdmin
 
 
 @admin.register(CalendarOverride)
@@ -135,7 +127,7 @@ class CalendarOverrideAdmin(AuditedModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor_repr", "action", "content_type", "object_repr", "ip_address"]
     list_filter = ["action", ("at", admin.DateFieldListFilter), "content_type"]
     list_select_related = ["content_type"]
@@ -161,7 +153,7 @@ class AuditEntryAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "handler",
@@ -177,7 +169,7 @@ class OutboxMessageAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(ReadOnlyModelAdmin):
+class DeadlineAdmin(ReadOnlyAdmin):
     list_display = [
         "kind",
         "content_type",
@@ -194,7 +186,7 @@ class DeadlineAdmin(ReadOnlyModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["title", "recipient", "created_at", "read_at"]
     list_filter = [("read_at", admin.EmptyFieldListFilter)]
     list_select_related = ["recipient"]

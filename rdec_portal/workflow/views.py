@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from rdec_portal.accounts.views import staff_required
+from rdec_portal.guards import staff_required
 from rdec_portal.workflow.calendar import add_working_days, is_working_day, month_days
 from rdec_portal.workflow.forms import FIRST_YEAR, LAST_YEAR, AddWorkingDaysForm
 from rdec_portal.workflow.notifications import (

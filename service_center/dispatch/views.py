@@ -16,6 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rdec_portal.forms import add_service_errors
+from rdec_portal.guards import staff_required
 from service_center.dispatch import selectors, services
 from service_center.dispatch.forms import DispatchPhotoForm, NotFixedForm
 from service_center.petitions import permissions, views, views_public
@@ -24,9 +26,9 @@ from service_center.petitions.services import PetitionError
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@staff_required
 def case_photos(request, pk):
     """The handling agency adds before or after photos to a dispatch case."""
-    views._staff(request)
     petition = views._case_or_404(request, pk)
     if not petition.category.is_dispatch:
         raise Http404
@@ -46,7 +48,7 @@ def case_photos(request, pk):
                 request=request,
             )
         except PetitionError as exc:
-            views._form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             count = len(photos)
             messages.success(
@@ -106,7 +108,7 @@ def track_not_fixed(request, number):
         try:
             services.dispatch_fix_reject(petition=petition, reason=form.cleaned_data["reason"])
         except PetitionError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Your case is reopened: the agency has 24 hours to report back again.")

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
+from rdec_portal.admin_helpers import ReadOnlyAdmin
 from rdec_portal.workflow.admin import AuditedModelAdmin
 from service_center.hotline.models import HotlineCallType, HotlineImport, HotlineVolume
-from service_center.petitions.admin import ReadOnlyAdmin
 
 
 @admin.register(HotlineCallType)

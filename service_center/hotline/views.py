@@ -7,17 +7,16 @@ the hotline belongs to no other agency.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from rdec_portal.performance.exports import CONTENT_TYPES, to_csv, to_ods, to_xlsx
+from rdec_portal.exports import FORMATS, export_response
+from rdec_portal.guards import staff_required
 from rdec_portal.performance.forms import MonthPickerForm
 from rdec_portal.performance.months import add_months, iso_month, last_complete_month, parse_month
-from rdec_portal.workflow.audit import audit_record
-from rdec_portal.workflow.models import AuditEntry
 from service_center.hotline import permissions, selectors, services
 from service_center.hotline.forms import HotlineUploadForm
 from service_center.hotline.services import HotlineImportError
@@ -52,13 +51,14 @@ def _page(request, *, upload_form=None, import_errors=None, status=200):
         "is_desk": permissions.can_import(request.user),
         "upload_form": upload_form or HotlineUploadForm(),
         "import_errors": import_errors or [],
-        "export_formats": list(CONTENT_TYPES),
+        "export_formats": list(FORMATS),
     }
     return render(request, "service_center/hotline/volumes.html", context, status=status)
 
 
 @login_required
 @require_safe
+@staff_required
 def volumes(request):
     _reader(request)
     return _page(request)
@@ -66,6 +66,7 @@ def volumes(request):
 
 @login_required
 @require_POST
+@staff_required
 def upload(request):
     if not permissions.can_import(request.user):
         raise PermissionDenied
@@ -96,6 +97,7 @@ def upload(request):
 
 @login_required
 @require_safe
+@staff_required
 def month(request, month):
     _reader(request)
     try:
@@ -124,31 +126,29 @@ def table_rows(table: selectors.VolumeTable) -> tuple[list[str], list[list]]:
 
 @login_required
 @require_safe
+@staff_required
 def export(request, fmt):
     _reader(request)
-    if fmt not in CONTENT_TYPES:
+    if fmt not in FORMATS:
         raise Http404
     _form, last = _last_month(request)
     headers, rows = table_rows(selectors.volume_table(last=last))
     title = iso_month(last)
-    writers = {
-        "csv": lambda: to_csv(headers, rows),
-        "xlsx": lambda: to_xlsx(headers, rows, title=title),
-        "ods": lambda: to_ods(headers, rows, title=title),
-    }
-    audit_record(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        changes={"export": "service_center.hotline_volumes", "format": fmt, "month": title},
-        request=request,
+    return export_response(
+        request,
+        fmt=fmt,
+        headers=headers,
+        rows=rows,
+        title=title,
+        filename=f"hotline-calls-to-{title}.{fmt}",
+        export="service_center.hotline_volumes",
+        details={"month": title},
     )
-    response = HttpResponse(writers[fmt](), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="hotline-calls-to-{title}.{fmt}"'
-    return response
 
 
 @login_required
 @require_safe
+@staff_required
 def example(request):
     """The documented file format as a file to start from."""
     _reader(request)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from rdec_portal.admin_helpers import ReadOnlyAdmin
 from rdec_portal.workflow.admin import AuditedModelAdmin
 from service_center.legal.models import (
     Lawyer,
@@ -9,7 +10,6 @@ from service_center.legal.models import (
     LegalSlot,
     LegalVenue,
 )
-from service_center.petitions.admin import ReadOnlyAdmin
 
 
 @admin.register(LegalVenue)

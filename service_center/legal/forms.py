@@ -1,12 +1,11 @@
 """Forms for the legal consultation pages. They turn typed text into values; services.py decides."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.dates import format_roc_short
-from rdec_portal.forms import ROCDateField
+from rdec_portal.forms import ROCDateField, ServiceErrorsMixin
 from service_center.legal.models import (
     BookingChannel,
     ConsultationTopic,
@@ -18,16 +17,6 @@ from service_center.legal.models import (
 from service_center.legal.services import Citizen, LawyerDetails, SessionPlan
 
 TIME_FORMATS = ["%H:%M", "%H%M", "%H.%M"]
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Put a service's errors next to the fields they name, or on top of the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
 
 def _citizen(data: dict) -> Citizen:

@@ -11,20 +11,19 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from rdec_portal.accounts import roles
-from rdec_portal.performance.exports import CONTENT_TYPES, to_csv, to_ods, to_xlsx
+from rdec_portal.exports import FORMATS, export_response
+from rdec_portal.guards import staff_required
 from rdec_portal.performance.forms import MonthPickerForm
 from rdec_portal.performance.months import iso_month, last_complete_month
-from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
+from rdec_portal.workflow.audit import audit_personal_data_view
 from rdec_portal.workflow.calendar import is_working_day
-from rdec_portal.workflow.models import AuditEntry
 from service_center.legal import permissions, selectors, services
 from service_center.legal.forms import (
     BookingForm,
@@ -43,13 +42,7 @@ from service_center.legal.services import LegalError
 LOOKAHEAD_DAYS = 28
 
 
-def _staff(request):
-    if not roles.is_staff_user(request.user):
-        raise PermissionDenied
-
-
 def _rota_manager(request):
-    _staff(request)
     if not permissions.can_manage_rota(request.user):
         raise PermissionDenied
 
@@ -65,8 +58,8 @@ def _context(request, **extra) -> dict:
 
 @login_required
 @require_safe
+@staff_required
 def home(request):
-    _staff(request)
     venues = list(selectors.venues_for(request.user).filter(is_active=True))
     if not venues:
         raise Http404
@@ -80,8 +73,8 @@ def home(request):
 
 @login_required
 @require_safe
+@staff_required
 def rota(request):
-    _staff(request)
     venues = selectors.venues_for(request.user)
     if not venues.exists():
         raise Http404
@@ -95,7 +88,7 @@ def rota(request):
     return render(request, "service_center/legal/rota.html", context)
 
 
-@login_required
+@staff_required
 def session_edit(request, pk=None):
     _rota_manager(request)
     venues = selectors.venues_for(request.user)
@@ -146,6 +139,7 @@ def _save_session(request, session, form) -> None:
 
 @login_required
 @require_POST
+@staff_required
 def generate(request):
     _rota_manager(request)
     venues = selectors.venues_for(request.user)
@@ -194,6 +188,7 @@ def _generated_messages(request, result: services.Generated) -> None:
 
 @login_required
 @require_safe
+@staff_required
 def lawyers(request):
     _rota_manager(request)
     return render(
@@ -201,7 +196,7 @@ def lawyers(request):
     )
 
 
-@login_required
+@staff_required
 def lawyer_edit(request, pk=None):
     _rota_manager(request)
     lawyer = get_object_or_404(selectors.lawyers(), pk=pk) if pk else None
@@ -235,8 +230,8 @@ def lawyer_edit(request, pk=None):
 
 @login_required
 @require_safe
+@staff_required
 def day(request, code):
-    _staff(request)
     venue = get_object_or_404(selectors.venues_for(request.user), code=code)
     form = DayForm(request.GET or None)
     chosen = form.cleaned_data.get("day") if form.is_valid() else None
@@ -272,9 +267,8 @@ def _day_url(slot) -> str:
 # --- booking ------------------------------------------------------------------------------------
 
 
-@login_required
+@staff_required
 def book(request, pk):
-    _staff(request)
     slot = get_object_or_404(selectors.slots_for(request.user), pk=pk)
     if not permissions.can_work_at(request.user, slot.venue):
         raise PermissionDenied
@@ -348,8 +342,8 @@ def _render_booking(request, booking, bound=None, status=200):
 
 @login_required
 @require_safe
+@staff_required
 def booking(request, pk):
-    _staff(request)
     return _render_booking(request, _booking_or_404(request, pk))
 
 
@@ -382,8 +376,8 @@ def _act(action, booking, data, request):
 
 @login_required
 @require_POST
+@staff_required
 def booking_action(request, pk, action):
-    _staff(request)
     booking = _booking_or_404(request, pk)
     if action not in ACTION_FORMS:
         raise Http404
@@ -415,8 +409,8 @@ def _picked_month(request):
 
 @login_required
 @require_safe
+@staff_required
 def stats(request):
-    _staff(request)
     if not selectors.venues_for(request.user).exists():
         raise Http404
     form, month = _picked_month(request)
@@ -427,7 +421,7 @@ def stats(request):
         month=month,
         month_iso=iso_month(month),
         table=table,
-        export_formats=list(CONTENT_TYPES),
+        export_formats=list(FORMATS),
     )
     return render(request, "service_center/legal/stats.html", context)
 
@@ -460,24 +454,20 @@ def stats_rows(table: selectors.TopicTable) -> tuple[list[str], list[list]]:
 
 @login_required
 @require_safe
+@staff_required
 def stats_export(request, fmt):
-    _staff(request)
-    if fmt not in CONTENT_TYPES or not selectors.venues_for(request.user).exists():
+    if fmt not in FORMATS or not selectors.venues_for(request.user).exists():
         raise Http404
     _form, month = _picked_month(request)
     headers, rows = stats_rows(selectors.consultation_counts(request.user, month=month))
     title = iso_month(month)
-    writers = {
-        "csv": lambda: to_csv(headers, rows),
-        "xlsx": lambda: to_xlsx(headers, rows, title=title),
-        "ods": lambda: to_ods(headers, rows, title=title),
-    }
-    audit_record(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        changes={"export": "service_center.legal_counts", "format": fmt, "month": title},
-        request=request,
+    return export_response(
+        request,
+        fmt=fmt,
+        headers=headers,
+        rows=rows,
+        title=title,
+        filename=f"legal-consultations-{title}.{fmt}",
+        export="service_center.legal_counts",
+        details={"month": title},
     )
-    response = HttpResponse(writers[fmt](), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="legal-consultations-{title}.{fmt}"'
-    return response

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 
 from service_center.open311.intake import Open311Submission
 from service_center.petitions.models import Category, Channel, Petition
-from service_center.petitions.services import petition_submit
+from service_center.petitions.services import PetitionDraft, petition_submit
 
 SUBJECT_LENGTH = 60
 
@@ -44,7 +44,7 @@ def open311_request_submit(
     """
     description = submission.description or category.name
     contact = [submission.first_name, submission.last_name, submission.email, submission.phone]
-    result = petition_submit(
+    draft = PetitionDraft(
         category=category,
         subject=_subject(description),
         description=description,
@@ -57,9 +57,8 @@ def open311_request_submit(
         phone=submission.phone,
         has_consented=any(contact),
         channel=Channel.API,
-        by=by,
         language=language,
-        request=request,
         media_url="\n".join(submission.media_urls),
     )
+    result = petition_submit(draft, by=by, request=request)
     return result.petition

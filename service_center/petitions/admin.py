@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from rdec_portal.admin_helpers import ReadOnlyAdmin
 from service_center.petitions.models import (
     Attachment,
     Category,
@@ -80,7 +81,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Petition)
-class PetitionAdmin(admin.ModelAdmin):
+class PetitionAdmin(ReadOnlyAdmin):
     """A read-only view for administrators. Workflow steps happen on the staff pages, through the
     services, and the petitioner's personal data is left out: its views are audited there."""
 
@@ -128,15 +129,6 @@ class PetitionAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = [EventInline, AttachmentInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PetitionRequest)
 class PetitionRequestAdmin(admin.ModelAdmin):
@@ -158,18 +150,4 @@ class SurveyAnswerAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Legal rota, slots, bookings, records and hotline volumes change on the staff pages, through the services
-    (which withdraw slots, check the state and audit); the admin only shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False

@@ -589,7 +589,9 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGe
         if not permissions.is_service_desk(request.user):
             raise exceptions.PermissionDenied(_("Only the service centre records petitions."))
         data = self._input(RecordInput)
-        result = services.petition_submit(**data, by=request.user, request=request)
+        result = services.petition_submit(
+            services.PetitionDraft(**data), by=request.user, request=request
+        )
         return Response(RecordedSerializer(result).data, status=status.HTTP_201_CREATED)
 
     def _input(self, serializer_class) -> dict:

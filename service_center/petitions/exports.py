@@ -1,15 +1,12 @@
 """The filtered work queue as CSV, XLSX and ODS. No personal data: the file leaves the portal.
 
-Times are ISO 8601 in Taipei time; the formats' writers are the performance app's."""
+Times are ISO 8601 in Taipei time; `rdec_portal.exports` writes the file and audits it."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rdec_portal.performance.exports import CONTENT_TYPES, to_csv, to_ods, to_xlsx
-
 # A file for people to read and filter, not a database dump: the API pages the rest.
 MAX_ROWS = 20_000
-FORMATS = tuple(CONTENT_TYPES)
 
 
 def _iso(moment) -> str | None:
@@ -52,13 +49,3 @@ def queue_table(petitions, *, now) -> tuple[list[str], list[list]]:
         for p in petitions[:MAX_ROWS]
     ]
     return _headers(), rows
-
-
-def render(fmt: str, petitions, *, now) -> bytes:
-    headers, rows = queue_table(petitions, now=now)
-    if fmt == "csv":
-        return to_csv(headers, rows)
-    title = timezone.localdate(now).isoformat()
-    if fmt == "xlsx":
-        return to_xlsx(headers, rows, title=title)
-    return to_ods(headers, rows, title=title)

@@ -10,7 +10,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts.models import Agency, User
-from rdec_portal.forms import ROCDateField
+from rdec_portal.forms import ROCDateField, ServiceErrorsMixin
 from service_center.petitions.catalogue_cache import active_category
 from service_center.petitions.files import ALLOWED_DESCRIPTION, MAX_FILES
 from service_center.petitions.models import (
@@ -23,6 +23,7 @@ from service_center.petitions.models import (
     Topic,
 )
 from service_center.petitions.questions import LIST_TYPES, question_text, value_name
+from service_center.petitions.services import PetitionDraft
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -103,7 +104,7 @@ def _question_field(question: dict) -> forms.Field:
     return forms.CharField(label=label, required=False, max_length=1000)
 
 
-class PetitionForm(forms.Form):
+class PetitionForm(ServiceErrorsMixin, forms.Form):
     """The petition: what, where, files, who. Also the staff form, with a channel added."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -218,33 +219,27 @@ class PetitionForm(forms.Form):
     def answers(self) -> dict:
         return {code: self.cleaned_data.get(f"q_{code}") for code in self.question_codes}
 
-    def submit_kwargs(self) -> dict:
+    def draft(self, **extra) -> PetitionDraft:
+        """What petition_submit() files, from the valid form (`extra`: the language, ...)."""
         data = self.cleaned_data
-        return {
-            "category": data["category"],
-            "subject": data["subject"],
-            "description": data["description"],
-            "address": data.get("address", ""),
-            "latitude": data.get("latitude"),
-            "longitude": data.get("longitude"),
-            "answers": self.answers(),
-            "name": data.get("name", ""),
-            "email": data.get("email", ""),
-            "phone": data.get("phone", ""),
-            "postal_address": data.get("postal_address", ""),
-            "has_consented": data.get("has_consented", False),
-            "is_confidential": data.get("is_confidential", False),
-            "files": data.get("files") or [],
-            "idempotency_key": data["idempotency_key"],
-        }
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Put a service's errors next to the fields they name, or on top of the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
+        return PetitionDraft(
+            category=data["category"],
+            subject=data["subject"],
+            description=data["description"],
+            address=data.get("address", ""),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            answers=self.answers(),
+            name=data.get("name", ""),
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            postal_address=data.get("postal_address", ""),
+            has_consented=data.get("has_consented", False),
+            is_confidential=data.get("is_confidential", False),
+            files=tuple(data.get("files") or ()),
+            idempotency_key=data["idempotency_key"],
+            **extra,
+        )
 
 
 STAFF_CHANNELS = [c for c in Channel.choices if c[0] not in (Channel.WEB, Channel.API)]
@@ -257,8 +252,8 @@ class StaffPetitionForm(PetitionForm):
 
     field_order = ["channel"]
 
-    def submit_kwargs(self) -> dict:
-        return {**super().submit_kwargs(), "channel": self.cleaned_data["channel"]}
+    def draft(self, **extra) -> PetitionDraft:
+        return super().draft(channel=self.cleaned_data["channel"], **extra)
 
 
 class TrackForm(forms.Form):

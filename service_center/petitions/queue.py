@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from rdec_portal.accounts.models import Agency, User
 from rdec_portal.cache_versions import bump_shared_version_on_commit, shared_version
+from rdec_portal.due import due_state
 from rdec_portal.forms import ROCDateField
 from rdec_portal.templatetags.roc import roc_short
 from service_center.open311.privacy import petition_mask
-from service_center.petitions.due import due_state
 from service_center.petitions.models import Category, Channel, Status
 from service_center.petitions.selectors import SORTS, QueueFilters
 
@@ -134,7 +134,7 @@ def queue_rows(petitions, now: datetime, *, mask_subjects: bool = False) -> list
     status_labels = {value: str(label) for value, label in Status.choices}
     rows = []
     for petition in petitions:
-        due = due_state(petition, now)
+        due = due_state(petition.due_at, now, is_open=petition.is_open)
         assignee = petition.assignee
         rows.append(
             {

@@ -5,7 +5,6 @@ person can act on otherwise), writes a PetitionEvent, audits staff actions and k
 workflow Deadline in step. Emails to the citizen go through the outbox under a unique key.
 """
 
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,8 +19,9 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from rdec_portal.accounts.models import Agency
 from rdec_portal.dates import format_roc_long, to_roc
-from rdec_portal.db import insert_from, insert_returning_pk, mark_inserted
+from rdec_portal.db import insert_returning_pk
 from rdec_portal.workflow.audit import audit_entry, audit_record
 from rdec_portal.workflow.calendar import (
     add_calendar_hours,
@@ -36,8 +36,8 @@ from rdec_portal.workflow.deadlines import (
     open_deadline,
 )
 from rdec_portal.workflow.models import AuditEntry
-from rdec_portal.workflow.outbox import outbox_hand_over
 from service_center.nearby.emails import followers_notify
+from service_center.petitions import fast_paths
 from service_center.petitions.emails import citizen_email, email_citizen
 from service_center.petitions.files import check_uploads
 from service_center.petitions.models import (
@@ -72,6 +72,33 @@ DISPATCH_KIND = "service_center.dispatch"
 
 class PetitionError(ValidationError):
     """A petition step that cannot be done now, with a message a person can act on."""
+
+
+@dataclass(frozen=True)
+class PetitionDraft:
+    """A petition as written, from any channel, before the rules are checked: what
+    petition_submit() files. The public and staff forms (`form.draft()`), the API's record
+    endpoint and Open311's intake each build one; the service checks and cleans every field."""
+
+    category: Category | None
+    subject: str
+    description: str
+    address: str = ""
+    latitude: Decimal | float | str | None = None
+    longitude: Decimal | float | str | None = None
+    answers: dict | None = None  # the category's extra questions, by code
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    postal_address: str = ""
+    has_consented: bool = False
+    is_confidential: bool = False
+    channel: str = Channel.WEB
+    district: Agency | None = None
+    files: tuple = ()  # uploaded files, checked by the service
+    idempotency_key: str | None = None  # the same key twice gives the first petition
+    language: str = "zh-hant"  # the citizen's, for the emails
+    media_url: str = ""  # Open311's media_url (links, one a line)
 
 
 @dataclass
@@ -206,7 +233,7 @@ def _new_event(petition, kind, *, by=None, public=False, text="", agency=None, w
 
 def _event(petition, kind, *, by=None, public=False, text="", agency=None, when=None):
     event = _new_event(petition, kind, by=by, public=public, text=text, agency=agency, when=when)
-    insert_returning_pk(event)  # every step of every case writes one: the one-statement insert
+    event.save()
     return event
 
 
@@ -280,95 +307,82 @@ def _check_content(*, category, subject, description, answers, contact, has_cons
 
 
 def petition_submit(
-    *,
-    category: Category | None,
-    subject: str,
-    description: str,
-    address: str = "",
-    latitude=None,
-    longitude=None,
-    answers: dict | None = None,
-    name: str = "",
-    email: str = "",
-    phone: str = "",
-    postal_address: str = "",
-    has_consented: bool = False,
-    is_confidential: bool = False,
-    channel: str = Channel.WEB,
-    district=None,
-    files=(),
-    by=None,
-    idempotency_key: str | None = None,
-    language: str = "zh-hant",
-    request=None,
-    media_url: str = "",
+    draft: PetitionDraft | None = None, *, by=None, request=None, **fields
 ) -> Submitted:
-    """File a petition from any channel.
+    """File a petition from any channel: `draft` is what the citizen (or the service centre for
+    them) wrote, `by` the staff member who recorded it (None from a citizen) and `request` the
+    request for the audit row.
 
     From the public form (by=None) a petition with an email waits for the citizen to confirm it
     by the emailed link; one without an email has nothing to confirm and goes to the service
     centre at once, flagged if it has no real name or contact. Entered by staff, it is confirmed
     at once and keeps its channel. The same idempotency key twice gives the first petition.
+
+    Tests and scripts may pass the draft's fields as keywords instead of a draft.
     """
-    contact = [name.strip(), email.strip(), phone.strip(), postal_address.strip()]
+    if draft is None:
+        draft = PetitionDraft(**fields)
+    elif fields:
+        raise TypeError("Pass a PetitionDraft or its fields, not both.")
+    contact = [
+        draft.name.strip(),
+        draft.email.strip(),
+        draft.phone.strip(),
+        draft.postal_address.strip(),
+    ]
     cleaned_answers = _check_content(
-        category=category,
-        subject=subject,
-        description=description,
-        answers=answers,
+        category=draft.category,
+        subject=draft.subject,
+        description=draft.description,
+        answers=draft.answers,
         contact=contact,
-        has_consented=has_consented,
+        has_consented=draft.has_consented,
     )
-    lat, lon = _check_point(latitude, longitude)
+    lat, lon = _check_point(draft.latitude, draft.longitude)
     try:
-        checked_files = check_uploads(list(files))
+        checked_files = check_uploads(list(draft.files))
     except ValidationError as exc:
         raise PetitionError({"files": exc.messages}) from exc
     now = timezone.now()
     secret = _new_secret()
-    needs_confirmation = by is None and bool(email.strip())
+    needs_confirmation = by is None and bool(contact[1])
     petition = Petition(
         number="",
         secret_hash=_hash_secret(secret),
-        idempotency_key=idempotency_key or None,
-        channel=channel,
+        idempotency_key=draft.idempotency_key or None,
+        channel=draft.channel,
         status=Status.RECEIVED if needs_confirmation else Status.VERIFIED,
-        category=category,
-        district=district,
-        subject=subject.strip()[:200],
-        description=description.strip(),
-        address=address.strip()[:300],
+        category=draft.category,
+        district=draft.district,
+        subject=draft.subject.strip()[:200],
+        description=draft.description.strip(),
+        address=draft.address.strip()[:300],
         latitude=lat,
         longitude=lon,
         answers=cleaned_answers,
-        media_url=media_url,
-        language=language,
+        media_url=draft.media_url,
+        language=draft.language,
         petitioner_name=contact[0][:100],
         petitioner_email=contact[1],
         petitioner_phone=contact[2][:30],
         petitioner_address=contact[3][:300],
-        has_consented=has_consented,
-        is_confidential=is_confidential,
+        has_consented=draft.has_consented,
+        is_confidential=draft.is_confidential,
         is_anonymous=not contact[0] or not any(contact[1:]),
         received_at=now,
         confirmed_at=None if needs_confirmation else now,
-        due_at=None if needs_confirmation else due_after(category, now),
+        due_at=None if needs_confirmation else due_after(draft.category, now),
         created_by=by if by is not None and by.is_authenticated else None,
     )
     # The citizen's email: the case number and the secret, and the link to confirm if needed.
     email = ("confirmation" if needs_confirmation else "number", {"secret": secret})
-    if _can_insert_at_once(files=checked_files):
+    if fast_paths.can_insert_at_once(files=checked_files):
         first = _insert_at_once(petition, now, email, by=by, request=request)
     else:
         first = _insert_in_steps(petition, now, email, files=checked_files, by=by, request=request)
     if not first:
-        return Submitted(Petition.objects.get(idempotency_key=idempotency_key), None, False)
+        return Submitted(Petition.objects.get(idempotency_key=draft.idempotency_key), None, False)
     return Submitted(petition, secret, True)
-
-
-def _can_insert_at_once(*, files) -> bool:
-    # A petition without files, on PostgreSQL (data-modifying WITH): the hot path.
-    return connection.vendor == "postgresql" and not files
 
 
 def _email_key(pk, template: str) -> str:
@@ -396,7 +410,7 @@ def _insert_in_steps(petition, now, email, *, files, by, request) -> bool:
             )
             attachment.file.save(checked.name, checked.content, save=False)
             attachment.save()
-        insert_returning_pk(_submitted_event(petition, by=by, when=now))
+        _submitted_event(petition, by=by, when=now).save()
         if by is not None:
             audit_record(actor=by, action=AuditEntry.Action.CREATE, obj=petition, request=request)
         template, context = email
@@ -410,89 +424,26 @@ def _insert_in_steps(petition, now, email, *, files, by, request) -> bool:
 
 
 def _insert_at_once(petition, now, email, *, by, request) -> bool:
-    """PostgreSQL, a petition without files: what _insert_in_steps writes, in one statement.
-    The day's number, the petition, its first history line, the staff filer's audit row and
-    the email are one round trip. Outside a transaction it commits on its own, and the day's
-    counter row is locked only while the statement runs, not until a later COMMIT; inside the
-    caller's transaction it commits (and holds that lock) with it, and has no savepoint of its
-    own: a database error here aborts the caller's transaction. False if the idempotency key was
-    taken. A repeat that arrives after the first form committed takes no number; one sent at
-    the same moment finds the key taken at the INSERT and leaves a gap in the day's numbers.
-    """
-    quote = connection.ops.quote_name
-    sequence = quote(PetitionNumberSequence._meta.db_table)
-    day = timezone.localdate(now)
-    steps: list[str] = []
-    params: list = []
-
-    def step(name: str, sql_and_params: tuple[str, list]) -> None:
-        steps.append(f"{name} AS ({sql_and_params[0]})")
-        params.extend(sql_and_params[1])
-
-    step(
-        "n",
-        (
-            f"INSERT INTO {sequence} (day, last) SELECT %s, 1"  # noqa: S608 - the model's table
-            f" WHERE NOT EXISTS (SELECT 1 FROM {quote(Petition._meta.db_table)}"
-            " WHERE idempotency_key = %s)"
-            f" ON CONFLICT (day) DO UPDATE SET last = {sequence}.last + 1 RETURNING last",
-            [day, petition.idempotency_key],
-        ),
-    )
-    # The number as _next_number() writes it: at least four digits.
-    number = (
-        "%s || lpad(n.last::text, greatest(4, length(n.last::text)), '0')",
-        [_number_prefix(day)],
-    )
-    step(
-        "p",
-        insert_from(
-            petition,
-            source="n",
-            computed={"number": number},
-            unless_exists="idempotency_key",
-            returning="id, number",
-        ),
-    )
-    event = _submitted_event(petition, by=by, when=now)
-    step("e", insert_from(event, source="p", computed={"petition": ("p.id", [])}))
-    if by is not None:
-        entry = audit_entry(
-            actor=by, action=AuditEntry.Action.CREATE, obj=petition, request=request
-        )
-        names = {"object_id": ("p.id::text", []), "object_repr": ("p.number", [])}
-        step("a", insert_from(entry, source="p", computed=names))
+    """What _insert_in_steps writes, in one statement (fast_paths.py says why)."""
     template, context = email
     # The email's key and payload name the petition: filled in from the new id.
     message = citizen_email(
         petition=petition, template=template, key=_email_key("{pk}", template), context=context
     )
-    if message is not None:
-        key = ("replace(%s, '{pk}', p.id::text)", [message.key])
-        payload = (
-            f"%s::jsonb || jsonb_build_object('petition', p.id, 'key', {key[0]})",
-            [json.dumps(message.payload), *key[1]],
+    audit = None
+    if by is not None:
+        audit = audit_entry(
+            actor=by, action=AuditEntry.Action.CREATE, obj=petition, request=request
         )
-        computed = {"key": key, "payload": payload}
-        step(
-            "o",
-            insert_from(
-                message, source="p", computed=computed, unless_exists="key", returning="id"
-            ),
-        )
-    message_id = "(SELECT id FROM o)" if message is not None else "NULL"
-    # Every step built from the models' metadata; every value is a parameter.
-    sql = f"WITH {', '.join(steps)} SELECT p.id, p.number, {message_id} FROM p"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    petition_id, petition.number, message_id = row
-    mark_inserted(petition, petition_id)
-    if message_id is not None:
-        outbox_hand_over(message_id)
-    return True
+    day = timezone.localdate(now)
+    return fast_paths.insert_at_once(
+        petition,
+        day=day,
+        number_prefix=_number_prefix(day),
+        event=_submitted_event(petition, by=by, when=now),
+        audit=audit,
+        message=message,
+    )
 
 
 def petition_from_token(token: str) -> int:

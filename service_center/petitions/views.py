@@ -9,21 +9,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from rdec_portal.workflow.audit import audit_personal_data_view, audit_record
+from rdec_portal.due import due_state
+from rdec_portal.exports import FORMATS, export_response
+from rdec_portal.forms import add_service_errors
+from rdec_portal.guards import staff_required
+from rdec_portal.keyset import keyset_page
+from rdec_portal.workflow.audit import audit_personal_data_view
 from rdec_portal.workflow.calendar import day_end
-from rdec_portal.workflow.models import AuditEntry
 from service_center.nearby import selectors as nearby_selectors
 from service_center.open311.privacy import petition_mask
 from service_center.petitions import exports, permissions, selectors, services
 from service_center.petitions.catalogue_cache import catalogue_version
-from service_center.petitions.due import due_state
 from service_center.petitions.files import download_name
 from service_center.petitions.forms import (
     AcceptForm,
@@ -38,7 +41,6 @@ from service_center.petitions.forms import (
     TransferForm,
     TransferRequestForm,
 )
-from service_center.petitions.keyset import keyset_page
 from service_center.petitions.models import (
     AGENCY_STATUSES,
     OPEN_STATUSES,
@@ -59,15 +61,10 @@ PAGE_SIZE = 50
 PERSONAL_FIELDS = ["petitioner_name", "petitioner_email", "petitioner_phone", "petitioner_address"]
 
 
-def _staff(request):
-    if not permissions.roles.is_staff_user(request.user):
-        raise PermissionDenied
-
-
 @login_required
 @require_safe
+@staff_required
 def home(request):
-    _staff(request)
     now = timezone.now()
     mine = selectors.queue_base(request.user)
     context = {
@@ -83,8 +80,8 @@ def home(request):
 
 @login_required
 @require_safe
+@staff_required
 def queue(request):
-    _staff(request)
     now = timezone.now()
     form = QueueFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
@@ -120,26 +117,26 @@ def queue(request):
 
 @login_required
 @require_safe
+@staff_required
 def queue_export(request, fmt):
     """The queue as filtered on the page, as a file; the export is audited."""
-    _staff(request)
-    if fmt not in exports.FORMATS:
+    if fmt not in FORMATS:
         raise Http404
     now = timezone.now()
     form = QueueFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
     rows = selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
-    content = exports.render(fmt, rows, now=now)
-    audit_record(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        changes={"export": "service_center.queue", "format": fmt, "query": request.GET.urlencode()},
-        request=request,
+    headers, rows = exports.queue_table(rows, now=now)
+    return export_response(
+        request,
+        fmt=fmt,
+        headers=headers,
+        rows=rows,
+        title=timezone.localdate(now).isoformat(),
+        filename=f"petitions-{timezone.localdate(now).isoformat()}.{fmt}",
+        export="service_center.queue",
+        details={"query": request.GET.urlencode()},
     )
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    name = f"petitions-{timezone.localdate(now).isoformat()}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 def _bulk_form(request, data=None):
@@ -157,9 +154,9 @@ def _query_without_page(request) -> str:
 
 @login_required
 @require_POST
+@staff_required
 def queue_assign(request):
     """Give the ticked cases to one handler (a supervisor spreading the work)."""
-    _staff(request)
     form = _bulk_form(request, request.POST)
     if form is None:
         raise PermissionDenied
@@ -243,7 +240,7 @@ def _render_case(request, petition, bound=None, status=200):
         "petition": petition,
         "subject": shown(petition.subject),
         "description": shown(petition.description),
-        "due": due_state(petition, now),
+        "due": due_state(petition.due_at, now, is_open=petition.is_open),
         "events": selectors.case_events(petition),
         # Read once, with the uploaders: the file list and the dispatch photos both use them.
         "attachments": list(petition.attachments.select_related("uploaded_by")),
@@ -260,8 +257,8 @@ def _render_case(request, petition, bound=None, status=200):
 
 @login_required
 @require_safe
+@staff_required
 def case(request, pk):
-    _staff(request)
     # The survey answer and the "me too" count come with the case: two round trips fewer.
     cases = selectors.petitions_for(request.user).select_related("survey")
     petition = get_object_or_404(nearby_selectors.with_follower_count(cases), pk=pk)
@@ -334,8 +331,8 @@ SUCCESS = {
 
 @login_required
 @require_POST
+@staff_required
 def case_action(request, pk, action):
-    _staff(request)
     petition = _case_or_404(request, pk)
     forms = _action_forms(request, petition)
     if action not in forms:
@@ -347,26 +344,18 @@ def case_action(request, pk, action):
         try:
             _act(action, petition, request.user, form.cleaned_data, request)
         except PetitionError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, str(SUCCESS[action]))
             return redirect("service_center:case", pk=petition.pk)
     return _render_case(request, petition, bound=(action, form), status=400)
 
 
-def _form_errors(form, exc: PetitionError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @login_required
 @require_POST
+@staff_required
 def request_decide(request, pk, decision):
     """A supervisor decides an extension; the service centre decides a transfer."""
-    _staff(request)
     req = get_object_or_404(
         PetitionRequest.objects.select_related("petition", "proposed_agency"),
         pk=pk,
@@ -402,8 +391,8 @@ def _decide(request, req, approve: bool, note: str) -> None:
 
 @login_required
 @require_safe
+@staff_required
 def attachment(request, pk, attachment_pk):
-    _staff(request)
     petition = _case_or_404(request, pk)
     item = get_object_or_404(petition.attachments, pk=attachment_pk)
     return FileResponse(
@@ -419,13 +408,13 @@ def attachment(request, pk, attachment_pk):
 
 
 def _desk_only(request):
-    _staff(request)
     if not permissions.is_service_desk(request.user):
         raise PermissionDenied
 
 
 @login_required
 @require_safe
+@staff_required
 def desk(request):
     _desk_only(request)
     now = timezone.now()
@@ -443,7 +432,7 @@ def desk(request):
     ).count()
     context = {
         "page": page,
-        "rows": [(p, due_state(p, now)) for p in page.object_list],
+        "rows": [(p, due_state(p.due_at, now, is_open=p.is_open)) for p in page.object_list],
         "transfers": transfers,
         "unconfirmed": unconfirmed,
         "is_desk": True,
@@ -451,7 +440,7 @@ def desk(request):
     return render(request, "service_center/petitions/staff/desk.html", context)
 
 
-@login_required
+@staff_required
 def record(request):
     """The service centre records a petition from the counter, the 1999 line, a letter or a fax."""
     _desk_only(request)
@@ -461,9 +450,7 @@ def record(request):
     form = StaffPetitionForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            result = services.petition_submit(
-                **form.submit_kwargs(), by=request.user, request=request
-            )
+            result = services.petition_submit(form.draft(), by=request.user, request=request)
         except PetitionError as exc:
             form.add_service_errors(exc)
         else:

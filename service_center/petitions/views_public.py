@@ -99,7 +99,7 @@ def petition_new(request):
         if (nearby_page := views_nearby.nearby_step(request, form)) is not None:
             return nearby_page
         try:
-            result = services.petition_submit(**form.submit_kwargs(), language=portal_language())
+            result = services.petition_submit(form.draft(language=portal_language()))
         except PetitionError as exc:
             form.add_service_errors(exc)
         else:

@@ -3,11 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rdec_portal.forms import ServiceErrorsMixin
 from service_center.petitions.forms import agency_queryset
 from service_center.petitions.models import DESCRIPTION_MAX_LENGTH, Category
 
 
-class ReplyTemplateForm(forms.Form):
+class ReplyTemplateForm(ServiceErrorsMixin, forms.Form):
     agency = forms.ModelChoiceField(
         label=_("Agency"),
         queryset=agency_queryset(),
@@ -38,10 +39,3 @@ class ReplyTemplateForm(forms.Form):
         # templates are always their own agency's.
         if not choose_agency:
             del self.fields["agency"]
-
-    def add_service_errors(self, error) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from rdec_portal.accounts import roles
+from rdec_portal.guards import staff_required
 from service_center.petitions import permissions as petition_permissions
 from service_center.replies import permissions, selectors, services
 from service_center.replies.forms import ReplyTemplateForm
@@ -24,19 +24,14 @@ PAGE_SIZE = 50
 FORM_TEMPLATE = "service_center/replies/form.html"
 
 
-def _staff(request) -> None:
-    if not roles.is_staff_user(request.user):
-        raise PermissionDenied
-
-
 def _template_or_404(request, pk):
     return get_object_or_404(selectors.reply_templates_for(request.user), pk=pk)
 
 
 @login_required
 @require_safe
+@staff_required
 def template_list(request):
-    _staff(request)
     # City-wide templates first on every database (NULLs sort first on SQLite, last on PostgreSQL).
     rows = selectors.reply_templates_for(request.user).order_by(
         F("agency__kind").asc(nulls_first=True),
@@ -55,9 +50,8 @@ def template_list(request):
     return render(request, "service_center/replies/list.html", context)
 
 
-@login_required
+@staff_required
 def template_new(request):
-    _staff(request)
     if not permissions.can_create(request.user):
         raise PermissionDenied
     desk = petition_permissions.is_service_desk(request.user)
@@ -82,9 +76,8 @@ def template_new(request):
     return render(request, FORM_TEMPLATE, {"form": form, "template": None}, status=status)
 
 
-@login_required
+@staff_required
 def template_edit(request, pk):
-    _staff(request)
     template = _template_or_404(request, pk)
     if not permissions.can_manage(request.user, template):
         raise PermissionDenied
@@ -112,8 +105,8 @@ def template_edit(request, pk):
 
 @login_required
 @require_POST
+@staff_required
 def template_set_active(request, pk, state):
-    _staff(request)
     if state not in ("activate", "deactivate"):
         raise Http404
     template = _template_or_404(request, pk)

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from service_center.petitions import keyset, views
+from rdec_portal import keyset
+from service_center.petitions import views
 from service_center.petitions.models import Petition, Status
 from tests.service_center.conftest import NOW
 from tests.service_center.factories import AssignedPetitionFactory, CategoryFactory
@@ -129,11 +130,6 @@ def test_the_count_stops_at_the_cap(client, staff_a, mixed, monkeypatch):
     with translation.override("en"):
         assert "More than 5 cases" in capped.content.decode()
         assert ">2 cases<" in exact.content.decode()
-
-
-def test_unordered_or_related_orderings_are_refused(db):
-    with pytest.raises(ValueError):
-        keyset.keyset_page(Petition.objects.order_by("category__code", "id"), size=5)
 
 
 def test_the_handler_list_shows_a_new_colleague_at_once(

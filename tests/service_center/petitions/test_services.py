@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from rdec_portal.workflow.models import AuditEntry, Deadline, OutboxMessage
 from rdec_portal.workflow.outbox import outbox_process
-from service_center.petitions import services, tokens
+from service_center.petitions import fast_paths, services, tokens
 from service_center.petitions.models import (
     Attachment,
     Channel,
@@ -175,7 +176,7 @@ def test_the_one_statement_submission_stores_what_the_step_by_step_one_does(
         # (Reads aside: the working-day calendar, read once and kept.)
         writes = [q["sql"][:9] for q in queries if not q["sql"].startswith("SELECT")]
         assert writes == ["WITH n AS"]
-    monkeypatch.setattr(services, "_can_insert_at_once", lambda **kwargs: False)
+    monkeypatch.setattr(fast_paths, "can_insert_at_once", lambda **kwargs: False)
     in_steps = submit(category, email=email, idempotency_key="b", **by).petition
 
     assert (at_once.number, in_steps.number) == ("1151126-0001", "1151126-0002")
@@ -599,3 +600,15 @@ def test_an_email_queued_as_text_by_an_earlier_release_still_goes_out(frozen, ca
 def test_due_dates_are_aware_datetimes(frozen, category):
     due = services.due_after(category, NOW)
     assert isinstance(due, datetime) and timezone.is_aware(due)
+
+
+def test_a_draft_is_one_typed_object_the_service_files(category):
+    draft = services.PetitionDraft(category=category, idempotency_key="draft-1", **FORM)
+    result = services.petition_submit(draft)
+    assert result.created
+    assert result.petition.subject == FORM["subject"]
+    assert services.petition_submit(draft).petition == result.petition  # the same key
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        draft.subject = "changed"
+    with pytest.raises(TypeError):
+        services.petition_submit(draft, subject="both")

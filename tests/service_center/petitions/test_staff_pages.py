@@ -73,7 +73,7 @@ def test_the_queue_shows_only_the_agencys_cases_due_first(client, staff_a, cases
 def test_due_soon_and_overdue_are_shown_in_colour_and_words(client, staff_a, cases):
     client.force_login(staff_a)
     body = client.get(QUEUE).content.decode()
-    assert 'class="sc-due sc-due-overdue" data-due="overdue">逾期 2 天' in body or (
+    assert 'class="due due-overdue" data-due="overdue">逾期 2 天' in body or (
         'data-due="overdue"' in body and 'data-due="soon"' in body and 'data-due="ok"' in body
     )
     rows = {row["number"]: row["due_state"] for row in client.get(QUEUE).context["rows"]}

@@ -1,4 +1,11 @@
-"""How close a case is to its due time, in a colour class AND in words (never colour alone)."""
+"""How close something is to its due time, in a colour class AND in words (never colour alone).
+
+Use `due_state(due_at, now)` for anything with a due time shown to staff (a petition, a booking
+to confirm, a report to file), and `{% load deadlines %}{% due_badge state %}` to show it: the
+badge's colour comes from the core's stylesheet (`.due-overdue`, `.due-soon`, `.due-ok`) and its
+words say the same for a reader who cannot tell the colours apart. "Soon" counts working days
+(`rdec_portal.workflow.calendar`), so a case due on Monday is not "due in 3 days" on Friday.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,12 +27,13 @@ class DueState:
     text: str
 
 
-def due_state(petition, now: datetime) -> DueState | None:
-    if not petition.is_open or petition.due_at is None:
+def due_state(due_at: datetime | None, now: datetime, *, is_open: bool = True) -> DueState | None:
+    """The state and words for `due_at` seen at `now`; None when closed or without a due time."""
+    if not is_open or due_at is None:
         return None
     today = timezone.localdate(now)
-    due_day = timezone.localdate(petition.due_at)
-    if petition.due_at < now:
+    due_day = timezone.localdate(due_at)
+    if due_at < now:
         days = (today - due_day).days
         if days < 1:
             return DueState("overdue", _("Overdue"))

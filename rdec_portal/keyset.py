@@ -1,8 +1,13 @@
-"""Keyset ("cursor") pages for the HTML work queue: a page deep in the list costs what the first
+"""Keyset ("cursor") pages for any long HTML list: a page deep in the list costs what the first
 one does.
 
+Use `keyset_page(queryset, size=..., after=..., before=...)` instead of Django's Paginator for
+a list that can grow past a few thousand rows (a work queue, a log); pass it the queryset
+already filtered and ordered as the page shows it. A short list (a few hundred rows at most)
+keeps the Paginator and its page numbers.
+
 With page numbers the database reads and throws away every row before the page (OFFSET):
-page 401 of the service centre's list reads 20,000 rows to show 50. A keyset page starts
+page 401 of the service centre's work queue reads 20,000 rows to show 50. A keyset page starts
 from the sort key of the row where the last page stopped, straight from the index. The links
 carry that key (`?after=` for the next page, `?before=` for the previous one), and the count
 stops at COUNT_CAP, so no page counts two million rows either.

@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 import jinja2
+from business_apps import BUSINESS_APPS
 from rdec_portal.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -67,7 +68,8 @@ INSTALLED_APPS = [
     "rdec_portal.accounts",
     "rdec_portal.workflow",
     "rdec_portal.performance",
-    "service_center",
+    # The business lines, listed outside the core (business_apps.py).
+    *BUSINESS_APPS,
 ]
 
 MIDDLEWARE = [

@@ -229,3 +229,11 @@ def test_a_cache_name_is_registered_once(monkeypatch):
     local_caches.register_local_cache("tests.one", list)
     with pytest.raises(ValueError, match="registered twice"):
         local_caches.register_local_cache("tests.one", dict)
+
+
+def test_the_business_lines_are_listed_outside_the_core(settings):
+    from business_apps import BUSINESS_APPS
+
+    source = (REPO / "rdec_portal" / "settings.py").read_text(encoding="utf-8")
+    assert all(f'"{app}"' not in source for app in BUSINESS_APPS)
+    assert settings.INSTALLED_APPS[-len(BUSINESS_APPS) :] == BUSINESS_APPS

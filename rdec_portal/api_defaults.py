@@ -47,7 +47,8 @@ class JSONParser(parsers.JSONParser):
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
-    """An ordering outside the view's whitelist is a 400, not silently ignored."""
+    """An ordering outside the view's whitelist is a 400, not silently ignored; an asked ordering
+    ends with the primary key, so ties have one order."""
 
     def get_ordering(self, request, queryset, view):
         params = request.query_params.get(self.ordering_param)
@@ -63,4 +64,9 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 raise exceptions.ValidationError(
                     {self.ordering_param: [message]}, code="invalid_ordering"
                 )
-        return super().get_ordering(request, queryset, view)
+        ordering = super().get_ordering(request, queryset, view)
+        # Rows equal in the asked fields come in the order they were made, not in whatever order
+        # the database happens to return them (which differs between runs and pages).
+        if params and ordering and not any(f.lstrip("-") in ("pk", "id") for f in ordering):
+            ordering = [*ordering, "pk"]
+        return ordering

@@ -169,10 +169,13 @@ def _parse_count(text: str, line: int, errors: list) -> int | None:
             _row_error(line, _("The count “%(value)s” is not a whole number."), value=value or "—")
         )
         return None
-    count = int(value.replace(",", ""))
-    if count > MAX_COUNT:
-        errors.append(_row_error(line, _("The count %(value)s is too large."), value=value))
+    digits = value.replace(",", "").lstrip("0") or "0"
+    # Length first: int() refuses more than 4,300 digits with a ValueError.
+    if len(digits) > len(str(MAX_COUNT)) or int(digits) > MAX_COUNT:
+        shown = value if len(value) <= 20 else f"{value[:20]}…"
+        errors.append(_row_error(line, _("The count %(value)s is too large."), value=shown))
         return None
+    count = int(digits)
     return count
 
 

@@ -20,8 +20,10 @@ class NearbyQueryForm(forms.Form):
     def clean_category(self) -> Category:
         value = self.cleaned_data["category"].strip()
         categories = Category.objects.active()
+        # ASCII digits only: str.isdigit() also says yes to "²", which int() then refuses.
+        is_id = value.isascii() and value.isdigit()
         found = (
-            categories.filter(pk=int(value)) if value.isdigit() else categories.filter(code=value)
+            categories.filter(pk=int(value)) if is_id else categories.filter(code=value)
         ).first()
         if found is None:
             raise forms.ValidationError(_("Choose a category."), code="unknown")

@@ -34,6 +34,12 @@ MAX_CANDIDATES = 500
 
 MAX_RESULTS = 10
 
+# The public list says how far a case is only as a band ("within 100 m"), never to the metre:
+# exact distances from a few query points give away the case's point (trilateration). A citizen
+# deciding whether a case is their problem needs no more than this. Beyond the last band the
+# category's radius is the answer.
+DISTANCE_BANDS_M = (50, 100, 200, 500)
+
 
 _STEP = Decimal("0.000001")  # the stored precision of a coordinate
 
@@ -50,7 +56,7 @@ class NearbyCase:
     subject: str  # empty when the petitioner asked for confidentiality
     status: str
     received_at: datetime
-    distance_m: int
+    within_m: int  # a band of DISTANCE_BANDS_M, never the exact distance
     followers: int
 
     @property
@@ -102,13 +108,20 @@ def bounding_box(latitude, longitude, radius_m: float) -> tuple[Decimal, Decimal
 # --- the selector -------------------------------------------------------------------------------
 
 
+def distance_band(metres: float, radius_m: int) -> int:
+    """The smallest band holding the distance: what the public sees instead of the metres."""
+    return next((band for band in DISTANCE_BANDS_M if metres <= band), max(radius_m, round(metres)))
+
+
 def nearby_open_petitions(
     *, category: Category, latitude, longitude, radius_m: int, limit: int = MAX_RESULTS
 ) -> list[NearbyCase]:
-    """Open cases of the category within radius_m of the point, nearest first. One query.
+    """Open cases of the category within radius_m of the point, nearest band first, newest
+    first within a band (no order by metres, which would leak them again). One query.
 
     Open here means a citizen may still follow it: confirmed and not closed, not handled or
-    merged (FOLLOWABLE_STATUSES); an unconfirmed web petition is not a case yet.
+    merged (FOLLOWABLE_STATUSES); an unconfirmed web petition is not a case yet. A confidential
+    case is never listed: even a band, asked from enough points, narrows down where it is.
     """
     if not in_kaohsiung(latitude, longitude):
         raise NearbyError(
@@ -122,8 +135,8 @@ def nearby_open_petitions(
     for row in candidates:
         metres = distance_m(latitude, longitude, row["latitude"], row["longitude"])
         if metres <= radius_m:
-            found.append(_public_case(row, metres))
-    found.sort(key=lambda case: (case.distance_m, -case.received_at.timestamp()))
+            found.append(_public_case(row, distance_band(metres, radius_m)))
+    found.sort(key=lambda case: (case.within_m, -case.received_at.timestamp()))
     return found[:limit]
 
 
@@ -134,6 +147,7 @@ def candidates_in_box(category: Category, lat_min, lat_max, lon_min, lon_max):
         Petition.objects.filter(
             category=category,
             status__in=FOLLOWABLE_STATUSES,
+            is_confidential=False,
             latitude__gte=lat_min,
             latitude__lte=lat_max,
             longitude__gte=lon_min,
@@ -168,13 +182,13 @@ def _masked_subject(row: dict) -> str:
     return mask_personal_data(row["subject"], **own)
 
 
-def _public_case(row: dict, metres: float) -> NearbyCase:
+def _public_case(row: dict, within_m: int) -> NearbyCase:
     return NearbyCase(
         number=row["number"],
         subject="" if row["is_confidential"] else _masked_subject(row),
         status=row["status"],
         received_at=row["received_at"],
-        distance_m=round(metres),
+        within_m=within_m,
         followers=row["followers"],
     )
 

@@ -27,6 +27,14 @@ FOLLOWED_SESSION_KEY = "service_center_followed"
 # "Me too" answers allowed per address in the window: enough for a household behind one router.
 FOLLOW_LIMIT_PER_ADDRESS = 20
 FOLLOW_WINDOW_SECONDS = 60 * 60
+# Nearby lists per address in the window: the petition form asks once per move of the pin or
+# change of category, so a citizen uses a handful; a script mapping the city uses thousands.
+NEARBY_LIMIT_PER_ADDRESS = 60
+NEARBY_WINDOW_SECONDS = 10 * 60
+
+
+def _nearby_limit() -> RateLimit:
+    return RateLimit("sc.nearby.address", NEARBY_LIMIT_PER_ADDRESS, NEARBY_WINDOW_SECONDS)
 
 
 def _wants_json(request) -> bool:
@@ -42,7 +50,7 @@ def _as_json(case) -> dict:
         "subject": case.subject,
         "status": case.status,
         "status_label": str(case.status_label),
-        "distance_m": case.distance_m,
+        "within_m": case.within_m,
         "received_at": case.received_at.isoformat(),
         "followers": case.followers,
         "me_too_url": reverse("service_center:me_too", args=[case.number]),
@@ -53,6 +61,19 @@ def _as_json(case) -> dict:
 @require_GET
 def nearby_list(request):
     """GET ?category=<id or code>&lat=&lon=: open cases of the category near the point."""
+    decision = _nearby_limit().hit(client_address(request))
+    if not decision.allowed:
+        errors = [
+            _("Too many searches from this connection. Please try again in %(minutes)d minutes.")
+            % {"minutes": -(-decision.retry_after // 60)}
+        ]
+        if _wants_json(request):
+            response = JsonResponse({"errors": errors}, status=429)
+        else:
+            context = {"nearby_errors": errors}
+            response = render(request, "service_center/nearby/_list.html", context, status=429)
+        response["Retry-After"] = str(decision.retry_after)
+        return response
     form = NearbyQueryForm(request.GET)
     if not form.is_valid():
         errors = [str(m) for msgs in form.errors.values() for m in msgs]
@@ -90,6 +111,8 @@ def nearby_step(request, form):
         or request.POST.get(FILE_ANYWAY)
         # The same form again (a double click, a reload): it is filed already, thank the sender.
         or Petition.objects.filter(idempotency_key=data.get("idempotency_key")).exists()
+        # The list's own limit, so the form is no way around it (the filing is limited too).
+        or not _nearby_limit().hit(client_address(request)).allowed
     ):
         return None
     cases = selectors.nearby_open_petitions(

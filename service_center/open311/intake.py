@@ -14,12 +14,26 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
 from service_center.open311.errors import bad_request
-from service_center.petitions.models import KAOHSIUNG_BBOX
+from service_center.petitions.models import (
+    ADDRESS_MAX_LENGTH,
+    KAOHSIUNG_BBOX,
+    NAME_MAX_LENGTH,
+    PHONE_MAX_LENGTH,
+)
 
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 MAX_MEDIA_URLS = 5
 MAX_MEDIA_URL_LENGTH = 500
 _URL = URLValidator(schemes=["http", "https"])
+# The columns' lengths: a longer value is an error naming its argument, not a database error
+# (a 500). The two name parts are joined with a space into the petitioner's name.
+TEXT_MAX_LENGTHS = {
+    "address_string": ADDRESS_MAX_LENGTH,
+    "first_name": (NAME_MAX_LENGTH - 1) // 2,
+    "last_name": (NAME_MAX_LENGTH - 1) // 2,
+    "phone": PHONE_MAX_LENGTH,
+    "email": 254,
+}
 
 
 @dataclass
@@ -127,9 +141,18 @@ def _email(post, errors: list) -> str:
     return email
 
 
+def _lengths(post, errors: list) -> None:
+    for name, limit in TEXT_MAX_LENGTHS.items():
+        if len(_text(post, name)) > limit:
+            errors.append(
+                _("%(name)s may have at most %(max)d characters.") % {"name": name, "max": limit}
+            )
+
+
 def parse_submission(post, questions: list[dict]) -> Open311Submission:
     """The form's arguments, checked for shape; raises an Open311Error listing every bad one."""
     errors: list[str] = []
+    _lengths(post, errors)
     lat, lon = _point(post, errors)
     address = _text(post, "address_string")
     if lat is None and not address and not errors:

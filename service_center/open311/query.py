@@ -25,6 +25,8 @@ MAX_IDS = MAX_RESULTS
 _STATUSES = {"open": OPEN, "closed": CLOSED}
 # "+08:00" sent unencoded in a query string arrives as " 08:00": put the plus back.
 _LOST_PLUS = re.compile(r"^(.*\d) (\d{2}(?::?\d{2})?)$")
+# ASCII digits only: str.isdigit() also says yes to "²" and "①", which int() then refuses.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _positive(params, name: str, default: int, maximum: int, errors: list) -> in
     text = params.get(name, "").strip()
     if not text:
         return default
-    if not text.isdigit() or not 1 <= int(text) <= maximum:
+    if not _WHOLE_NUMBER.fullmatch(text) or not 1 <= int(text) <= maximum:
         errors.append(
             _("%(name)s must be a whole number from 1 to %(max)d.") % {"name": name, "max": maximum}
         )

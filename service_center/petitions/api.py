@@ -28,7 +28,14 @@ from rdec_portal.workflow.calendar import day_end
 from service_center.open311.privacy import petition_mask
 from service_center.petitions import permissions, selectors, services
 from service_center.petitions.models import (
+    ADDRESS_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
     OPEN_STATUSES,
+    PHONE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
     Category,
     Channel,
     NotHandledReason,
@@ -173,7 +180,9 @@ def _agency_field(**kwargs):
 class AssignInput(serializers.Serializer):
     agency = _agency_field()
     supporting = _agency_field(many=True, required=False)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
 
 
 class AcceptInput(serializers.Serializer):
@@ -183,32 +192,42 @@ class AcceptInput(serializers.Serializer):
 
 
 class TextInput(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=REPLY_MAX_LENGTH)
+
+
+class NoteInput(TextInput):
+    text = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class TransferInput(serializers.Serializer):
     agency = _agency_field()
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class TransferRequestInput(serializers.Serializer):
     agency = _agency_field(required=False, allow_null=True)
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class NotHandledInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=NotHandledReason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
 
 
 class MergeInput(serializers.Serializer):
-    into = serializers.CharField(help_text=_("The case number of the case that answers both."))
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    into = serializers.CharField(
+        max_length=20, help_text=_("The case number of the case that answers both.")
+    )
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NOTE_MAX_LENGTH
+    )
 
 
 class ExtensionInput(serializers.Serializer):
     new_due_on = ROCDateField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH)
 
 
 class RecordInput(serializers.Serializer):
@@ -217,8 +236,10 @@ class RecordInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.active())
     subject = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=4000)
-    address = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=DESCRIPTION_MAX_LENGTH)
+    address = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=ADDRESS_MAX_LENGTH
+    )
     latitude = serializers.DecimalField(
         max_digits=12, decimal_places=8, required=False, allow_null=True
     )
@@ -226,10 +247,16 @@ class RecordInput(serializers.Serializer):
         max_digits=12, decimal_places=8, required=False, allow_null=True
     )
     answers = serializers.DictField(required=False, default=dict)
-    name = serializers.CharField(required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    phone = serializers.CharField(required=False, allow_blank=True, default="")
-    postal_address = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=NAME_MAX_LENGTH
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)
+    phone = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=PHONE_MAX_LENGTH
+    )
+    postal_address = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=ADDRESS_MAX_LENGTH
+    )
     has_consented = serializers.BooleanField(default=False)
     is_confidential = serializers.BooleanField(default=False)
     idempotency_key = serializers.CharField(
@@ -310,7 +337,7 @@ STEPS = {
     "accept": AcceptInput,
     "reply": TextInput,
     "close": None,
-    "note": TextInput,
+    "note": NoteInput,
     "transfer": TransferInput,
     "transfer-request": TransferRequestInput,
     "not-handled": NotHandledInput,
@@ -368,7 +395,9 @@ class DecisionInput(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices=[("approve", _("Approve")), ("reject", _("Decline"))]
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+    )
     request = serializers.IntegerField(
         required=False,
         allow_null=True,

@@ -14,8 +14,12 @@ from rdec_portal.forms import ROCDateField, ServiceErrorsMixin
 from service_center.petitions.catalogue_cache import active_category
 from service_center.petitions.files import ALLOWED_DESCRIPTION, MAX_FILES
 from service_center.petitions.models import (
+    ANSWER_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     KAOHSIUNG_BBOX,
+    NOTE_MAX_LENGTH,
+    REASON_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
     Category,
     Channel,
     NotHandledReason,
@@ -99,9 +103,12 @@ def _question_field(question: dict) -> forms.Field:
         return forms.ChoiceField(label=label, choices=[("", "—"), *choices], required=False)
     if question["datatype"] == "text":
         return forms.CharField(
-            label=label, required=False, widget=forms.Textarea(attrs={"rows": 3})
+            label=label,
+            required=False,
+            max_length=ANSWER_MAX_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 3}),
         )
-    return forms.CharField(label=label, required=False, max_length=1000)
+    return forms.CharField(label=label, required=False, max_length=ANSWER_MAX_LENGTH)
 
 
 class PetitionForm(ServiceErrorsMixin, forms.Form):
@@ -311,14 +318,19 @@ class AssignForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     note = forms.CharField(
-        label=_("Note to the agency"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note to the agency"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class TransferForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Move to agency"), queryset=agency_queryset())
     reason = forms.CharField(
-        label=_("Reason (the petitioner is told)"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason (the petitioner is told)"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -327,7 +339,9 @@ class TransferRequestForm(forms.Form):
         label=_("Competent agency, if known"), queryset=agency_queryset(), required=False
     )
     reason = forms.CharField(
-        label=_("Why the case belongs elsewhere"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Why the case belongs elsewhere"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -341,17 +355,23 @@ class NotHandledForm(forms.Form):
     note = forms.CharField(
         label=_("Explanation for the petitioner"),
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Internal note"),
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class ReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Reply to the citizen"),
+        max_length=REPLY_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
             "Plain, concrete and friendly: what was done, the legal basis, what happens next."
@@ -362,7 +382,9 @@ class ReplyForm(forms.Form):
 class ExtensionForm(forms.Form):
     new_due_on = ROCDateField(label=_("New due date"))
     reason = forms.CharField(
-        label=_("Reason (the petitioner is told)"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason (the petitioner is told)"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

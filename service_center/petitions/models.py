@@ -23,6 +23,16 @@ KAOHSIUNG_BBOX = {
     "lon_max": Decimal("121.05"),
 }
 DESCRIPTION_MAX_LENGTH = 4000
+# The longest staff text each input takes (forms and API alike; service_center/README.md): what
+# a real reply, note or reason needs, with room to spare. Without them a 2 MB note was stored
+# and served on every view of its case.
+REPLY_MAX_LENGTH = 5000  # a reply to the citizen: the longest real ones run to about 2,500
+NOTE_MAX_LENGTH = 2000  # a note: internal, to an agency, or the explanation of "not handled"
+REASON_MAX_LENGTH = 1000  # why a case moves or its due date changes (the petitioner is told)
+ANSWER_MAX_LENGTH = 1000  # an answer to a category's extra question (what the service keeps)
+NAME_MAX_LENGTH = 100  # as Petition.petitioner_name
+PHONE_MAX_LENGTH = 30  # as Petition.petitioner_phone
+ADDRESS_MAX_LENGTH = 300  # as Petition.address and Petition.petitioner_address
 
 
 class Topic(models.TextChoices):

@@ -50,12 +50,19 @@ def value_name(value: dict) -> str:
 
 def _clean_one(question: dict, raw):
     datatype = question["datatype"]
+    # The API passes answers as any JSON: a wrong type is a validation error, not a crash.
     if datatype == "multivaluelist":
         keys = {v["key"] for v in question["values"]}
+        if raw is not None and not isinstance(raw, list):
+            raise ValidationError(_("Choose from the list."))
         chosen = [item for item in (raw or []) if item]
-        if any(item not in keys for item in chosen):
+        if any(not isinstance(item, str) or item not in keys for item in chosen):
             raise ValidationError(_("Choose from the list."))
         return chosen
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and datatype == "number":
+        raw = str(raw)
+    if raw is not None and not isinstance(raw, str):
+        raise ValidationError(_("Enter text."))
     text = (raw or "").strip()
     if not text:
         return ""

@@ -35,6 +35,17 @@ TRACKED_SESSION_KEY = "service_center_tracked"
 TRACK_LIMIT_PER_ADDRESS = 10
 TRACK_LIMIT_PER_NUMBER = 5
 TRACK_WINDOW_SECONDS = 15 * 60
+# Petitions filed on this form, per client address and per e-mail address (docs/operations.md).
+# A household or a shop files a few in a day, a shared connection (a school, a shelter's Wi-Fi)
+# a few more; a script files dozens in a second. 10 in 10 minutes and 30 a day per address stop
+# the script and leave room for the shared connection; 5 a day per e-mail address stop the
+# city's confirmation e-mail from being sent to someone else's mailbox over and over. The 1999
+# desk and the counter record petitions as staff, on their own form, which no limit touches.
+FILE_LIMIT_PER_ADDRESS = 10
+FILE_WINDOW_SECONDS = 10 * 60
+FILE_LIMIT_PER_ADDRESS_DAY = 30
+FILE_LIMIT_PER_EMAIL = 5
+DAY_SECONDS = 24 * 60 * 60
 
 
 def _submitted(request) -> dict:
@@ -82,6 +93,26 @@ def _thanks(request, petition, secret):
     )
 
 
+def _filing_limits(request, email: str) -> list[tuple[RateLimit, str]]:
+    """The limits on filing through the form, each with this request's key."""
+    address = client_address(request)
+    limits = [
+        (RateLimit("sc.file.address", FILE_LIMIT_PER_ADDRESS, FILE_WINDOW_SECONDS), address),
+        (RateLimit("sc.file.address.day", FILE_LIMIT_PER_ADDRESS_DAY, DAY_SECONDS), address),
+    ]
+    if email:
+        limits.append(
+            (RateLimit("sc.file.email", FILE_LIMIT_PER_EMAIL, DAY_SECONDS), email.strip().lower())
+        )
+    return limits
+
+
+def _filing_refused(limits) -> int | None:
+    """Seconds to wait when one more filing would be over a limit; None when it may go."""
+    waits = [d.retry_after for d in (limit.check(key) for limit, key in limits) if not d.allowed]
+    return max(waits) if waits else None
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def petition_new(request):
@@ -95,6 +126,26 @@ def petition_new(request):
         return render(request, "service_center/petitions/public/petition_form.html", {"form": form})
     form = PetitionForm(request.POST, request.FILES)
     if form.is_valid():
+        limits = _filing_limits(request, form.cleaned_data.get("email", ""))
+        if (wait := _filing_refused(limits)) is not None:
+            # The same bound form again: everything typed stays (files must be chosen again).
+            form.add_error(
+                None,
+                _(
+                    "Many petitions have been filed from this connection or with this email "
+                    "address. What you typed is kept below: please send it again in about "
+                    "%(minutes)d minutes, or call the 1999 hotline."
+                )
+                % {"minutes": -(-wait // 60)},
+            )
+            response = render(
+                request,
+                "service_center/petitions/public/petition_form.html",
+                {"form": form, "files_dropped": bool(request.FILES)},
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
         # A hazard with a point: show the open cases nearby first (the no-JavaScript path).
         if (nearby_page := views_nearby.nearby_step(request, form)) is not None:
             return nearby_page
@@ -104,6 +155,8 @@ def petition_new(request):
             form.add_service_errors(exc)
         else:
             if result.created:
+                for limit, key in limits:
+                    limit.hit(key)
                 response = _thanks(request, result.petition, result.secret)
                 _remember_submission(request, response, result)
                 return response

@@ -236,17 +236,12 @@ def test_a_request_over_the_upload_cap_is_refused_before_it_is_read(client, db, 
 
 # ---- the service centre --------------------------------------------------------------------------
 
-# Known 500s in the service centre's own code, fixed there after the merge: a strict xfail, so the
-# fix turns them into failures to remove the mark from.
-SERVICE_CENTER_PENDING = pytest.mark.xfail(strict=True, reason="service_center fix pending")
-
 SERVICE_CENTER_PUBLIC = [
     ("get", "service_center:petition_new", []),
     ("post", "service_center:petition_new", []),
     ("get", "service_center:track", []),
     ("post", "service_center:track", []),
-    # forms_nearby.py: int("²") after str.isdigit() said yes.
-    pytest.param("get", "service_center:nearby", [], marks=SERVICE_CENTER_PENDING),
+    ("get", "service_center:nearby", []),
     ("get", "service_center:legal_public", []),
     ("get", "service_center:petition_thanks", []),
 ]
@@ -268,8 +263,7 @@ OPEN311 = [
     ("open311:discovery", {}),
     ("open311:services", {}),
     ("open311:service", {"code": "x"}),
-    # open311/query.py: int("²") after str.isdigit() said yes (page_size / page).
-    pytest.param("open311:requests", {}, marks=SERVICE_CENTER_PENDING),
+    ("open311:requests", {}),
     ("open311:request", {"number": "x"}),
     ("open311:token", {"token": "x"}),
 ]

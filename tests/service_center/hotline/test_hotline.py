@@ -329,3 +329,11 @@ def test_the_pages_query_counts_do_not_grow_with_months_and_types(
         _queries(client, HOTLINE),
         _queries(client, reverse("service_center:hotline_month", args=["2026-10"])),
     ] == few
+
+
+def test_a_count_of_thousands_of_digits_is_too_large_not_a_crash(frozen, call_types, desk_user):
+    # int() refuses more than 4,300 digits with a ValueError: checked before it is called.
+    huge = "9" * 5000
+    (message,) = errors(f"月份,來電類別,通數\n115/10,市政諮詢,{huge}\n".encode(), desk_user)
+    assert message.startswith("Line 2: The count") and "too large" in message
+    assert len(message) < 200

@@ -67,7 +67,7 @@ def _clear_cache():
 # --- the selector -------------------------------------------------------------------------------
 
 
-def test_open_cases_of_the_category_within_the_radius_come_nearest_first(frozen, dispatch_category):
+def test_open_cases_of_the_category_within_the_radius_are_listed_by_band(frozen, dispatch_category):
     north = case_at(dispatch_category, north_m=10)
     east = case_at(dispatch_category, east_m=40, status=Status.IN_PROGRESS)
     replied = case_at(dispatch_category, north_m=-20, status=Status.REPLIED)
@@ -81,8 +81,8 @@ def test_open_cases_of_the_category_within_the_radius_come_nearest_first(frozen,
 
     found = search(dispatch_category)
 
-    assert [c.number for c in found] == [north.number, replied.number, east.number]
-    assert [c.distance_m for c in found] == [10, 20, 40]
+    assert {c.number for c in found} == {north.number, replied.number, east.number}
+    assert [c.within_m for c in found] == [50, 50, 50]
 
 
 def test_the_circle_not_the_box_decides(frozen, dispatch_category):
@@ -128,18 +128,19 @@ def test_a_point_outside_kaohsiung_is_refused(dispatch_category, point):
     assert exc.value.code == "outside"
 
 
-def test_only_public_safe_fields_and_no_subject_when_confidential(frozen, dispatch_category):
+def test_only_public_safe_fields_and_never_a_confidential_case(frozen, dispatch_category):
     case_at(dispatch_category, north_m=3, is_confidential=True, subject="我家門口 陳小華")
+    public = case_at(dispatch_category, north_m=4)
 
     (found,) = search(dispatch_category)
 
-    assert found.subject == ""
+    assert found.number == public.number
     assert set(vars(found)) == {
         "number",
         "subject",
         "status",
         "received_at",
-        "distance_m",
+        "within_m",
         "followers",
     }
 
@@ -204,13 +205,13 @@ def test_the_list_in_json_by_category_code(client, frozen, dispatch_category):
     assert response.status_code == 200
     assert data["radius_m"] == 50
     assert [r["number"] for r in data["results"]] == [petition.number]
-    assert data["results"][0]["distance_m"] == 10
+    assert data["results"][0]["within_m"] == 50
     assert set(data["results"][0]) == {
         "number",
         "subject",
         "status",
         "status_label",
-        "distance_m",
+        "within_m",
         "received_at",
         "followers",
         "me_too_url",

@@ -55,3 +55,46 @@ def test_a_malformed_schema_is_refused():
         validate_schema([QUESTIONS[0], QUESTIONS[0]])
     with pytest.raises(ValidationError):
         validate_schema([{**QUESTIONS[1], "values": []}])
+
+
+MULTI = {
+    "code": "kinds",
+    "datatype": "multivaluelist",
+    "required": False,
+    "order": 4,
+    "text_zh": "種類",
+    "text_en": "Kinds",
+    "values": [{"key": "a", "name_zh": "甲", "name_en": "A"}],
+}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"state": "out", "lamp_id": {"x": 1}},
+        {"state": ["out"]},
+        {"state": "out", "lamp_id": True},
+        {"state": "out", "kinds": 5},
+        {"state": "out", "kinds": [{"a": 1}]},
+        {"state": "out", "kinds": [["a"]]},
+    ],
+    ids=[
+        "dict-for-text",
+        "list-for-choice",
+        "bool-for-text",
+        "number-for-list",
+        "dict-in-list",
+        "list-in-list",
+    ],
+)
+def test_answers_of_the_wrong_json_type_are_refused_not_a_crash(raw):
+    # The API takes answers as any JSON: a wrong type must be a validation error, not a 500.
+    with pytest.raises(ValidationError):
+        clean_answers([*QUESTIONS, MULTI], raw)
+
+
+def test_a_number_answer_may_be_a_json_number():
+    assert clean_answers(QUESTIONS, {"state": "out", "depth": 12}) == {
+        "state": "out",
+        "depth": "12",
+    }

@@ -5,6 +5,8 @@ Times are ISO 8601 in Taipei time; `rdec_portal.exports` writes the file and aud
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from service_center.open311.privacy import petition_mask
+
 # A file for people to read and filter, not a database dump: the API pages the rest.
 MAX_ROWS = 20_000
 
@@ -30,7 +32,10 @@ def _headers() -> list[str]:
     ]
 
 
-def queue_table(petitions, *, now) -> tuple[list[str], list[list]]:
+def queue_table(petitions, *, now, mask_subjects: bool = False) -> tuple[list[str], list[list]]:
+    """The queue as rows of a file. `mask_subjects` for a reader who may not see the petitioners
+    (the mayor's office, RDEC staff of other lines): their details and any contact data typed
+    into a subject are masked, as on the queue page."""
     rows = [
         [
             p.number,
@@ -39,7 +44,7 @@ def queue_table(petitions, *, now) -> tuple[list[str], list[list]]:
             p.category.name,
             p.lead_agency.name if p.lead_agency else None,
             p.district.name if p.district else None,
-            p.subject,
+            petition_mask(p)(p.subject) if mask_subjects else p.subject,
             _iso(p.received_at),
             _iso(p.due_at),
             _iso(p.replied_at),

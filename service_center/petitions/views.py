@@ -126,7 +126,9 @@ def queue_export(request, fmt):
     form = QueueFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
     rows = selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
-    headers, rows = exports.queue_table(rows, now=now)
+    # The file masks the subjects for the same readers as the page does.
+    mask = not permissions.sees_petitioners_in_queue(request.user)
+    headers, rows = exports.queue_table(rows, now=now, mask_subjects=mask)
     return export_response(
         request,
         fmt=fmt,

@@ -91,3 +91,15 @@ def test_the_handling_agency_sees_the_text_as_written(client, supported, staff_a
     listed = client.get(reverse("service-center-petition-list")).json()["results"]
     assert [row["subject"] for row in listed] == [SUBJECT]
     assert SUBJECT in client.get(reverse("service_center:queue")).content.decode()
+
+
+def test_the_queue_export_masks_the_subjects_as_the_queue_does(
+    client, supported, staff_a, mayor_office
+):
+    url = reverse("service_center:queue_export", args=["csv"])
+    client.force_login(mayor_office)
+    exported = client.get(url).content.decode("utf-8-sig")
+    assert f"{MASK}家門口坑洞" in exported
+    assert _leaks(exported) == []
+    client.force_login(staff_a)
+    assert SUBJECT in client.get(url).content.decode("utf-8-sig")

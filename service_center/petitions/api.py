@@ -24,9 +24,8 @@ from rdec_portal.api import (
     router,
 )
 from rdec_portal.workflow.audit import audit_personal_data_view
-from rdec_portal.workflow.calendar import day_end
 from service_center.open311.privacy import petition_mask
-from service_center.petitions import permissions, selectors, services
+from service_center.petitions import permissions, selectors, services, steps
 from service_center.petitions.models import (
     OPEN_STATUSES,
     Category,
@@ -305,6 +304,7 @@ class PetitionPagination(CursorPagination):
     ordering = ("-received_at", "-id")
 
 
+# The input each step of the table (steps.py) reads in the API.
 STEPS = {
     "assign": AssignInput,
     "accept": AcceptInput,
@@ -408,27 +408,10 @@ class BulkAssignResultSerializer(serializers.Serializer):
     errors = BulkErrorSerializer(many=True)
 
 
-def _may_decide_transfer(user, petition) -> bool:
-    return permissions.is_service_desk(user)
-
-
-# Who decides which request, and the service that does it: the same rules as the case page.
-DECIDERS = {
-    PetitionRequest.Kind.EXTENSION: (
-        permissions.can_decide_extension,
-        lambda req, **kwargs: services.petition_extension_decide(extension=req, **kwargs),
-    ),
-    PetitionRequest.Kind.TRANSFER: (
-        _may_decide_transfer,
-        lambda req, **kwargs: services.petition_transfer_decide(transfer=req, **kwargs),
-    ),
-}
-
-
 def _decide(viewset, kind: str) -> Response:
     petition = viewset.get_object()
-    may_decide, decide = DECIDERS[kind]
-    if not may_decide(viewset.request.user, petition):
+    decision = steps.DECISIONS[kind]
+    if not decision.may(viewset.request.user, petition):
         raise exceptions.PermissionDenied(_("You may not decide this request."))
     data = viewset._input(DecisionInput)
     pending = petition.requests.filter(kind=kind, state=PetitionRequest.State.PENDING).first()
@@ -436,7 +419,7 @@ def _decide(viewset, kind: str) -> Response:
         raise exceptions.ValidationError(
             {"request": [_("No such request is waiting for a decision on this case.")]}
         )
-    decided = decide(
+    decided = decision.run(
         pending,
         by=viewset.request.user,
         approve=data["decision"] == "approve",
@@ -603,23 +586,14 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGe
 
     def _step(self, name: str):
         petition = self.get_object()
-        self._check(name, petition)
-        data = self._input(STEPS[name])
-        common = {"petition": petition, "by": self.request.user, "request": self.request}
-        _run(name, data, common, self.request.user)
+        step = steps.STEPS[name]
+        # Who may: the table's rule. When: the service refuses a step the state does not allow
+        # (a 400 `bad_status`), as it always has in the API.
+        if not step.may(self.request.user, petition):
+            raise exceptions.PermissionDenied(_("You may not take this step on this case."))
+        step.run(petition, self._input(STEPS[name]), by=self.request.user, request=self.request)
         petition.refresh_from_db()
         return Response(PetitionSerializer(petition, context=self.get_serializer_context()).data)
-
-    def _check(self, name: str, petition) -> None:
-        user = self.request.user
-        desk_steps = {"assign", "transfer", "not-handled", "merge"}
-        allowed = (
-            permissions.is_service_desk(user)
-            if name in desk_steps
-            else permissions.can_handle(user, petition)
-        )
-        if not allowed:
-            raise exceptions.PermissionDenied(_("You may not take this step on this case."))
 
     assign = _step_action("assign")
     accept = _step_action("accept")
@@ -635,41 +609,6 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGe
     transfer_decision = _decision_action(PetitionRequest.Kind.TRANSFER)
     case_requests = _requests_action()
     bulk_assign = _bulk_assign_action()
-
-
-def _run(name: str, data: dict, common: dict, user) -> None:
-    if name == "assign":
-        services.petition_assign(
-            agency=data["agency"],
-            supporting=data.get("supporting", []),
-            note=data["note"],
-            **common,
-        )
-    elif name == "accept":
-        services.petition_accept(assignee=data.get("assignee"), **common)
-    elif name == "reply":
-        services.petition_reply(text=data["text"], **common)
-    elif name == "close":
-        services.petition_close(**common)
-    elif name == "note":
-        services.petition_add_note(text=data["text"], **common)
-    elif name == "transfer":
-        services.petition_transfer(agency=data["agency"], reason=data["reason"], **common)
-    elif name == "transfer-request":
-        services.petition_transfer_request(
-            agency=data.get("agency"), reason=data["reason"], **common
-        )
-    elif name == "not-handled":
-        services.petition_mark_not_handled(reason=data["reason"], note=data["note"], **common)
-    elif name == "extension":
-        services.petition_extension_request(
-            new_due_at=day_end(data["new_due_on"]), reason=data["reason"], **common
-        )
-    elif name == "merge":
-        target = selectors.petitions_for(user).filter(number=data["into"].strip()).first()
-        if target is None:
-            raise exceptions.ValidationError({"into": [_("No case has this number.")]})
-        services.petition_merge(into=target, note=data["note"], **common)
 
 
 router.register("service-center/petitions", PetitionViewSet, basename="service-center-petition")

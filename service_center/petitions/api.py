@@ -468,31 +468,26 @@ def _requests_action():
 
 def _bulk_assign(request) -> Response:
     """Give cases of the user's agency to one handler, case by case, as the work queue does."""
-    user = request.user
-    agency_id = permissions.bulk_assign_agency_id(user)
+    agency_id = permissions.bulk_assign_agency_id(request.user)
     if agency_id is None:
         raise exceptions.PermissionDenied(_("Only staff of an agency assign its cases."))
     serializer = BulkAssignInput(data=request.data, context={"agency_id": agency_id})
     serializer.is_valid(raise_exception=True)
-    ids = list(dict.fromkeys(serializer.validated_data["petitions"]))
-    assignee = serializer.validated_data["assignee"]
-    found = {
-        p.pk: p for p in selectors.queue_base(user).filter(pk__in=ids, lead_agency_id=agency_id)
-    }
-    assigned, errors = [], []
-    for pk in ids:
-        petition = found.get(pk)
-        if petition is None:
-            detail = _("No case with this id is in your agency's queue.")
-            errors.append({"id": pk, "number": None, "detail": str(detail)})
-            continue
-        try:
-            services.petition_accept(petition=petition, by=user, assignee=assignee, request=request)
-        except services.PetitionError as exc:
-            errors.append({"id": pk, "number": petition.number, "detail": exc.messages[0]})
-        else:
-            assigned.append({"id": pk, "number": petition.number})
-    return Response({"assigned": assigned, "errors": errors})
+    result = services.petitions_bulk_assign(
+        petitions=serializer.validated_data["petitions"],
+        by=request.user,
+        assignee=serializer.validated_data["assignee"],
+        request=request,
+    )
+    return Response(
+        {
+            "assigned": [{"id": p.pk, "number": p.number} for p in result.assigned],
+            "errors": [
+                {"id": e.id, "number": e.petition and e.petition.number, "detail": e.detail}
+                for e in result.errors
+            ],
+        }
+    )
 
 
 def _bulk_assign_action():

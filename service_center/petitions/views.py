@@ -161,21 +161,17 @@ def queue_assign(request):
     if not form.is_valid():
         messages.error(request, _("Choose a handler and at least one case."))
         return redirect("service_center:queue")
-    cases = selectors.queue_base(request.user).filter(
-        pk__in=form.cleaned_data["cases"], lead_agency_id=form.agency_id
+    result = services.petitions_bulk_assign(
+        petitions=form.cleaned_data["cases"],
+        by=request.user,
+        assignee=form.cleaned_data["assignee"],
+        request=request,
     )
-    done = 0
-    for petition in cases:
-        try:
-            services.petition_accept(
-                petition=petition,
-                by=request.user,
-                assignee=form.cleaned_data["assignee"],
-                request=request,
-            )
-            done += 1
-        except PetitionError as exc:
-            messages.warning(request, f"{petition.number}: {exc.messages[0]}")
+    for error in result.errors:
+        # A ticked id that is not the agency's case is passed over, as the page always has.
+        if error.petition is not None:
+            messages.warning(request, f"{error.petition.number}: {error.detail}")
+    done = len(result.assigned)
     messages.success(request, _("%(count)d cases assigned.") % {"count": done})
     query = request.POST.get("return_query", "")
     return redirect(

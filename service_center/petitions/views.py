@@ -48,7 +48,7 @@ from service_center.petitions.models import (
 )
 from service_center.petitions.queue import (
     BulkAssignForm,
-    QueueFilterForm,
+    QueueFilterSet,
     queue_rows,
     queue_rows_html,
 )
@@ -81,12 +81,10 @@ def home(request):
 @staff_required
 def queue(request):
     now = timezone.now()
-    form = QueueFilterForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
+    filterset = QueueFilterSet(request.GET, selectors.queue_base(request.user), now=now)
+    filters = filterset.queue_filters
     mask = not permissions.sees_petitioners_in_queue(request.user)
-    rows = selectors.queue_page_rows(
-        selectors.filter_queue(selectors.queue_base(request.user), filters, now=now), to_mask=mask
-    )
+    rows = selectors.queue_page_rows(filterset.qs, to_mask=mask)
     # Keyset pages: a page deep in a two-million-row list costs what the first one does. A text
     # search is not counted beyond its page: counting would read every case the words miss.
     query = _query_without_page(request)
@@ -100,7 +98,7 @@ def queue(request):
     rows = queue_rows(page.rows, now, mask_subjects=mask)
     bulk_form = _bulk_form(request)
     context = {
-        "form": form,
+        "form": filterset.form,
         "page": page,
         "rows": rows,
         "rows_html": queue_rows_html(rows, selectable=bulk_form is not None),
@@ -121,9 +119,7 @@ def queue_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404
     now = timezone.now()
-    form = QueueFilterForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
-    rows = selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
+    rows = QueueFilterSet(request.GET, selectors.queue_base(request.user), now=now).qs
     headers, rows = exports.queue_table(rows, now=now)
     return export_response(
         request,

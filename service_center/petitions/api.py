@@ -123,6 +123,12 @@ class PetitionDetailSerializer(PetitionSerializer):
     petitioner = serializers.SerializerMethodField()
     # A plain code here: the reason's choices are documented once, on the not-handled step.
     not_handled_reason = serializers.CharField(read_only=True)
+    allowed_steps = serializers.SerializerMethodField(
+        help_text=_(
+            "The workflow steps (POST actions) the user may take on the case in its present "
+            "state, as the case page offers them."
+        )
+    )
 
     class Meta(PetitionSerializer.Meta):
         fields = [
@@ -140,7 +146,14 @@ class PetitionDetailSerializer(PetitionSerializer):
             "reopen_count",
             "events",
             "petitioner",
+            "allowed_steps",
         ]
+
+    def get_allowed_steps(self, petition) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [step.name for step in steps.allowed_steps(request.user, petition)]
 
     def get_events(self, petition) -> list[dict]:
         return EventSerializer(selectors.case_events(petition), many=True).data

@@ -24,9 +24,8 @@ from rdec_portal.api import (
     router,
 )
 from rdec_portal.workflow.audit import audit_personal_data_view
-from rdec_portal.workflow.calendar import day_end
 from service_center.open311.privacy import petition_mask
-from service_center.petitions import permissions, selectors, services
+from service_center.petitions import permissions, selectors, services, steps
 from service_center.petitions.models import (
     ADDRESS_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
@@ -131,6 +130,12 @@ class PetitionDetailSerializer(PetitionSerializer):
     petitioner = serializers.SerializerMethodField()
     # A plain code here: the reason's choices are documented once, on the not-handled step.
     not_handled_reason = serializers.CharField(read_only=True)
+    allowed_steps = serializers.SerializerMethodField(
+        help_text=_(
+            "The workflow steps (POST actions) the user may take on the case in its present "
+            "state, as the case page offers them."
+        )
+    )
 
     class Meta(PetitionSerializer.Meta):
         fields = [
@@ -148,7 +153,14 @@ class PetitionDetailSerializer(PetitionSerializer):
             "reopen_count",
             "events",
             "petitioner",
+            "allowed_steps",
         ]
+
+    def get_allowed_steps(self, petition) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [step.name for step in steps.allowed_steps(request.user, petition)]
 
     def get_events(self, petition) -> list[dict]:
         return EventSerializer(selectors.case_events(petition), many=True).data
@@ -332,6 +344,7 @@ class PetitionPagination(CursorPagination):
     ordering = ("-received_at", "-id")
 
 
+# The input each step of the table (steps.py) reads in the API.
 STEPS = {
     "assign": AssignInput,
     "accept": AcceptInput,
@@ -437,27 +450,10 @@ class BulkAssignResultSerializer(serializers.Serializer):
     errors = BulkErrorSerializer(many=True)
 
 
-def _may_decide_transfer(user, petition) -> bool:
-    return permissions.is_service_desk(user)
-
-
-# Who decides which request, and the service that does it: the same rules as the case page.
-DECIDERS = {
-    PetitionRequest.Kind.EXTENSION: (
-        permissions.can_decide_extension,
-        lambda req, **kwargs: services.petition_extension_decide(extension=req, **kwargs),
-    ),
-    PetitionRequest.Kind.TRANSFER: (
-        _may_decide_transfer,
-        lambda req, **kwargs: services.petition_transfer_decide(transfer=req, **kwargs),
-    ),
-}
-
-
 def _decide(viewset, kind: str) -> Response:
     petition = viewset.get_object()
-    may_decide, decide = DECIDERS[kind]
-    if not may_decide(viewset.request.user, petition):
+    decision = steps.DECISIONS[kind]
+    if not decision.may(viewset.request.user, petition):
         raise exceptions.PermissionDenied(_("You may not decide this request."))
     data = viewset._input(DecisionInput)
     pending = petition.requests.filter(kind=kind, state=PetitionRequest.State.PENDING).first()
@@ -465,7 +461,7 @@ def _decide(viewset, kind: str) -> Response:
         raise exceptions.ValidationError(
             {"request": [_("No such request is waiting for a decision on this case.")]}
         )
-    decided = decide(
+    decided = decision.run(
         pending,
         by=viewset.request.user,
         approve=data["decision"] == "approve",
@@ -514,31 +510,26 @@ def _requests_action():
 
 def _bulk_assign(request) -> Response:
     """Give cases of the user's agency to one handler, case by case, as the work queue does."""
-    user = request.user
-    agency_id = permissions.bulk_assign_agency_id(user)
+    agency_id = permissions.bulk_assign_agency_id(request.user)
     if agency_id is None:
         raise exceptions.PermissionDenied(_("Only staff of an agency assign its cases."))
     serializer = BulkAssignInput(data=request.data, context={"agency_id": agency_id})
     serializer.is_valid(raise_exception=True)
-    ids = list(dict.fromkeys(serializer.validated_data["petitions"]))
-    assignee = serializer.validated_data["assignee"]
-    found = {
-        p.pk: p for p in selectors.queue_base(user).filter(pk__in=ids, lead_agency_id=agency_id)
-    }
-    assigned, errors = [], []
-    for pk in ids:
-        petition = found.get(pk)
-        if petition is None:
-            detail = _("No case with this id is in your agency's queue.")
-            errors.append({"id": pk, "number": None, "detail": str(detail)})
-            continue
-        try:
-            services.petition_accept(petition=petition, by=user, assignee=assignee, request=request)
-        except services.PetitionError as exc:
-            errors.append({"id": pk, "number": petition.number, "detail": exc.messages[0]})
-        else:
-            assigned.append({"id": pk, "number": petition.number})
-    return Response({"assigned": assigned, "errors": errors})
+    result = services.petitions_bulk_assign(
+        petitions=serializer.validated_data["petitions"],
+        by=request.user,
+        assignee=serializer.validated_data["assignee"],
+        request=request,
+    )
+    return Response(
+        {
+            "assigned": [{"id": p.pk, "number": p.number} for p in result.assigned],
+            "errors": [
+                {"id": e.id, "number": e.petition and e.petition.number, "detail": e.detail}
+                for e in result.errors
+            ],
+        }
+    )
 
 
 def _bulk_assign_action():
@@ -632,23 +623,14 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGe
 
     def _step(self, name: str):
         petition = self.get_object()
-        self._check(name, petition)
-        data = self._input(STEPS[name])
-        common = {"petition": petition, "by": self.request.user, "request": self.request}
-        _run(name, data, common, self.request.user)
+        step = steps.STEPS[name]
+        # Who may: the table's rule. When: the service refuses a step the state does not allow
+        # (a 400 `bad_status`), as it always has in the API.
+        if not step.may(self.request.user, petition):
+            raise exceptions.PermissionDenied(_("You may not take this step on this case."))
+        step.run(petition, self._input(STEPS[name]), by=self.request.user, request=self.request)
         petition.refresh_from_db()
         return Response(PetitionSerializer(petition, context=self.get_serializer_context()).data)
-
-    def _check(self, name: str, petition) -> None:
-        user = self.request.user
-        desk_steps = {"assign", "transfer", "not-handled", "merge"}
-        allowed = (
-            permissions.is_service_desk(user)
-            if name in desk_steps
-            else permissions.can_handle(user, petition)
-        )
-        if not allowed:
-            raise exceptions.PermissionDenied(_("You may not take this step on this case."))
 
     assign = _step_action("assign")
     accept = _step_action("accept")
@@ -664,41 +646,6 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGe
     transfer_decision = _decision_action(PetitionRequest.Kind.TRANSFER)
     case_requests = _requests_action()
     bulk_assign = _bulk_assign_action()
-
-
-def _run(name: str, data: dict, common: dict, user) -> None:
-    if name == "assign":
-        services.petition_assign(
-            agency=data["agency"],
-            supporting=data.get("supporting", []),
-            note=data["note"],
-            **common,
-        )
-    elif name == "accept":
-        services.petition_accept(assignee=data.get("assignee"), **common)
-    elif name == "reply":
-        services.petition_reply(text=data["text"], **common)
-    elif name == "close":
-        services.petition_close(**common)
-    elif name == "note":
-        services.petition_add_note(text=data["text"], **common)
-    elif name == "transfer":
-        services.petition_transfer(agency=data["agency"], reason=data["reason"], **common)
-    elif name == "transfer-request":
-        services.petition_transfer_request(
-            agency=data.get("agency"), reason=data["reason"], **common
-        )
-    elif name == "not-handled":
-        services.petition_mark_not_handled(reason=data["reason"], note=data["note"], **common)
-    elif name == "extension":
-        services.petition_extension_request(
-            new_due_at=day_end(data["new_due_on"]), reason=data["reason"], **common
-        )
-    elif name == "merge":
-        target = selectors.petitions_for(user).filter(number=data["into"].strip()).first()
-        if target is None:
-            raise exceptions.ValidationError({"into": [_("No case has this number.")]})
-        services.petition_merge(into=target, note=data["note"], **common)
 
 
 router.register("service-center/petitions", PetitionViewSet, basename="service-center-petition")

@@ -1,5 +1,6 @@
-"""Who may do what to a petition. Views, the API and the services ask these for each step on a
-case and the bulk assignment. The roles are still read directly in two places: the staff guard
+"""Who may do what to a petition. The table of steps (`steps.py`) names one of these for each
+step on a case, which the case page and the API both read; the bulk assignment's service asks
+`bulk_assign_agency_id`. The roles are still read directly in two places: the staff guard
 at the top of the staff pages (`roles.is_staff_user`, `roles.is_read_only`), and the selectors,
 which scope querysets to the user's agency (`roles.scope_to_agency`, `roles.home_agency_id`)."""
 

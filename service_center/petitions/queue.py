@@ -3,6 +3,7 @@ rows of a queue page, ready to print."""
 
 from datetime import datetime
 
+import django_filters
 from django import forms
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,8 +17,8 @@ from rdec_portal.due import due_state
 from rdec_portal.forms import ROCDateField
 from rdec_portal.templatetags.roc import roc_short
 from service_center.open311.privacy import petition_mask
-from service_center.petitions.models import Category, Channel, Status
-from service_center.petitions.selectors import SORTS, QueueFilters
+from service_center.petitions.models import Category, Channel, Petition, Status
+from service_center.petitions.selectors import SORTS, QueueFilters, filter_queue
 
 STATUS_CHOICES = [("open", _("Open (not yet replied)")), ("", _("All")), *Status.choices]
 SORT_CHOICES = [
@@ -71,6 +72,39 @@ class QueueFilterForm(forms.Form):
             q=data.get("q") or "",
             sort=sort if sort in SORTS else "due",
         )
+
+
+class QueueFilterSet(django_filters.FilterSet):
+    """The work queue's filters as a FilterSet, for the queue page and its export: the form it
+    renders and validates is QueueFilterForm (same fields, labels, ROC dates, errors, kept
+    values), and the queryset is filtered by selectors.filter_queue, which the API's
+    PetitionFilter also calls for the received dates and the text search. Without a query
+    string, or with one that does not validate, the queue shows the open cases."""
+
+    class Meta:
+        model = Petition
+        fields = []
+        form = QueueFilterForm
+
+    def __init__(self, data=None, queryset=None, *, now: datetime, **kwargs):
+        super().__init__(data or None, queryset=queryset, **kwargs)
+        self.now = now
+
+    @property
+    def queue_filters(self) -> QueueFilters:
+        if self.is_bound and self.form.is_valid():
+            return self.form.filters()
+        return QueueFilters(status="open")
+
+    def filter_queryset(self, queryset):
+        return filter_queue(queryset, self.queue_filters, now=self.now)
+
+    @property
+    def qs(self):
+        # Unbound too: the default (open cases) is a filter, unlike a FilterSet's usual none.
+        if not hasattr(self, "_qs"):
+            self._qs = self.filter_queryset(self.queryset.all())
+        return self._qs
 
 
 def _handlers_key(agency_id) -> str:

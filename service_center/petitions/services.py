@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -37,7 +37,7 @@ from rdec_portal.workflow.deadlines import (
 )
 from rdec_portal.workflow.models import AuditEntry
 from service_center.nearby.emails import followers_notify
-from service_center.petitions import fast_paths
+from service_center.petitions import fast_paths, permissions, selectors
 from service_center.petitions.emails import citizen_email, email_citizen
 from service_center.petitions.files import check_uploads
 from service_center.petitions.models import (
@@ -570,6 +570,46 @@ def petition_accept(*, petition: Petition, by, assignee=None, request=None) -> P
     if deadline is not None:
         deadline_reassign(deadline=deadline, assignee=handler)
     return petition
+
+
+@dataclass(frozen=True)
+class BulkAssignError:
+    id: int
+    petition: Petition | None  # None: no such case in the user's agency's queue
+    detail: str
+
+
+@dataclass(frozen=True)
+class BulkAssignResult:
+    assigned: list[Petition]
+    errors: list[BulkAssignError]
+
+
+def petitions_bulk_assign(*, petitions, by, assignee, request=None) -> BulkAssignResult:
+    """Give cases of the user's agency to one of its handlers (a supervisor spreading the
+    work): the work queue's bulk form and the API's bulk-assign. `petitions` are ids, from
+    any source: only the cases the agency leads in the user's queue are given, each by
+    petition_accept() in its own transaction, so a case that cannot be given does not stop
+    the others. Refused (PermissionDenied) to who may not assign in bulk."""
+    agency_id = permissions.bulk_assign_agency_id(by)
+    if agency_id is None:
+        raise PermissionDenied(_("Only staff of an agency assign its cases."))
+    ids = list(dict.fromkeys(petitions))
+    found = {p.pk: p for p in selectors.queue_base(by).filter(pk__in=ids, lead_agency_id=agency_id)}
+    assigned, errors = [], []
+    for pk in ids:
+        petition = found.get(pk)
+        if petition is None:
+            detail = _("No case with this id is in your agency's queue.")
+            errors.append(BulkAssignError(pk, None, str(detail)))
+            continue
+        try:
+            petition_accept(petition=petition, by=by, assignee=assignee, request=request)
+        except PetitionError as exc:
+            errors.append(BulkAssignError(pk, petition, exc.messages[0]))
+        else:
+            assigned.append(petition)
+    return BulkAssignResult(assigned, errors)
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 Thin views: forms parse, services decide, selectors read (already scoped to the user).
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,10 +22,9 @@ from rdec_portal.forms import add_service_errors
 from rdec_portal.guards import staff_required
 from rdec_portal.keyset import keyset_page
 from rdec_portal.workflow.audit import audit_personal_data_view
-from rdec_portal.workflow.calendar import day_end
 from service_center.nearby import selectors as nearby_selectors
 from service_center.open311.privacy import petition_mask
-from service_center.petitions import exports, permissions, selectors, services
+from service_center.petitions import exports, permissions, selectors, services, steps
 from service_center.petitions.catalogue_cache import catalogue_version
 from service_center.petitions.files import download_name
 from service_center.petitions.forms import (
@@ -42,7 +41,6 @@ from service_center.petitions.forms import (
     TransferRequestForm,
 )
 from service_center.petitions.models import (
-    AGENCY_STATUSES,
     OPEN_STATUSES,
     Petition,
     PetitionRequest,
@@ -50,7 +48,7 @@ from service_center.petitions.models import (
 )
 from service_center.petitions.queue import (
     BulkAssignForm,
-    QueueFilterForm,
+    QueueFilterSet,
     queue_rows,
     queue_rows_html,
 )
@@ -83,12 +81,10 @@ def home(request):
 @staff_required
 def queue(request):
     now = timezone.now()
-    form = QueueFilterForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
+    filterset = QueueFilterSet(request.GET, selectors.queue_base(request.user), now=now)
+    filters = filterset.queue_filters
     mask = not permissions.sees_petitioners_in_queue(request.user)
-    rows = selectors.queue_page_rows(
-        selectors.filter_queue(selectors.queue_base(request.user), filters, now=now), to_mask=mask
-    )
+    rows = selectors.queue_page_rows(filterset.qs, to_mask=mask)
     # Keyset pages: a page deep in a two-million-row list costs what the first one does. A text
     # search is not counted beyond its page: counting would read every case the words miss.
     query = _query_without_page(request)
@@ -102,7 +98,7 @@ def queue(request):
     rows = queue_rows(page.rows, now, mask_subjects=mask)
     bulk_form = _bulk_form(request)
     context = {
-        "form": form,
+        "form": filterset.form,
         "page": page,
         "rows": rows,
         "rows_html": queue_rows_html(rows, selectable=bulk_form is not None),
@@ -123,9 +119,7 @@ def queue_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404
     now = timezone.now()
-    form = QueueFilterForm(request.GET or None)
-    filters = form.filters() if form.is_valid() else selectors.QueueFilters(status="open")
-    rows = selectors.filter_queue(selectors.queue_base(request.user), filters, now=now)
+    rows = QueueFilterSet(request.GET, selectors.queue_base(request.user), now=now).qs
     # The file masks the subjects for the same readers as the page does.
     mask = not permissions.sees_petitioners_in_queue(request.user)
     headers, rows = exports.queue_table(rows, now=now, mask_subjects=mask)
@@ -165,21 +159,17 @@ def queue_assign(request):
     if not form.is_valid():
         messages.error(request, _("Choose a handler and at least one case."))
         return redirect("service_center:queue")
-    cases = selectors.queue_base(request.user).filter(
-        pk__in=form.cleaned_data["cases"], lead_agency_id=form.agency_id
+    result = services.petitions_bulk_assign(
+        petitions=form.cleaned_data["cases"],
+        by=request.user,
+        assignee=form.cleaned_data["assignee"],
+        request=request,
     )
-    done = 0
-    for petition in cases:
-        try:
-            services.petition_accept(
-                petition=petition,
-                by=request.user,
-                assignee=form.cleaned_data["assignee"],
-                request=request,
-            )
-            done += 1
-        except PetitionError as exc:
-            messages.warning(request, f"{petition.number}: {exc.messages[0]}")
+    for error in result.errors:
+        # A ticked id that is not the agency's case is passed over, as the page always has.
+        if error.petition is not None:
+            messages.warning(request, f"{error.petition.number}: {error.detail}")
+    done = len(result.assigned)
     messages.success(request, _("%(count)d cases assigned.") % {"count": done})
     query = request.POST.get("return_query", "")
     return redirect(
@@ -194,29 +184,35 @@ def _case_or_404(request, pk) -> Petition:
     return get_object_or_404(selectors.petitions_for(request.user), pk=pk)
 
 
+# The form each step of the table (steps.py) is typed into on the case page.
+FORMS = {
+    "assign": AssignForm,
+    "accept": AcceptForm,
+    "reply": ReplyForm,
+    "extension": ExtensionForm,
+    "transfer-request": TransferRequestForm,
+    "transfer": TransferForm,
+    "merge": MergeForm,
+    "not-handled": NotHandledForm,
+    "close": DecisionForm,
+    "note": NoteForm,
+}
+
+
+def _step_form(name, petition, data=None):
+    if name == "accept":
+        return AcceptForm(data, agency=petition.lead_agency)
+    if name == "assign" and data is None:
+        return AssignForm(initial={"agency": petition.category.agency_id})
+    return FORMS[name](data)
+
+
 def _action_forms(request, petition) -> dict:
-    user = request.user
-    forms = {}
-    desk = permissions.is_service_desk(user)
-    handler = permissions.can_handle(user, petition)
-    if desk and petition.status == Status.VERIFIED:
-        forms["assign"] = AssignForm(initial={"agency": petition.category.agency_id})
-    if handler and petition.status in AGENCY_STATUSES:
-        forms["accept"] = AcceptForm(agency=petition.lead_agency)
-        forms["reply"] = ReplyForm()
-        forms["extension"] = ExtensionForm()
-        forms["transfer-request"] = TransferRequestForm()
-    if desk and petition.status in AGENCY_STATUSES:
-        forms["transfer"] = TransferForm()
-    if desk and petition.status in (Status.RECEIVED, *OPEN_STATUSES):
-        forms["merge"] = MergeForm()
-    if desk and petition.status in OPEN_STATUSES:
-        forms["not-handled"] = NotHandledForm()
-    if handler and petition.status == Status.REPLIED:
-        forms["close"] = DecisionForm()
-    if handler:
-        forms["note"] = NoteForm()
-    return forms
+    """The forms of the steps the user may take now, in the table's order."""
+    return {
+        step.name: _step_form(step.name, petition)
+        for step in steps.allowed_steps(request.user, petition)
+    }
 
 
 def _render_case(request, petition, bound=None, status=200):
@@ -249,6 +245,7 @@ def _render_case(request, petition, bound=None, status=200):
         "requests": selectors.pending_requests(petition),
         "supporting": petition.supporting_agencies.all(),
         "forms": forms,
+        "actions": [(name, steps.STEPS[name].label, form) for name, form in forms.items()],
         "show_personal": show_personal,
         "can_decide_extension": permissions.can_decide_extension(request.user, petition),
         "is_desk": permissions.is_service_desk(request.user),
@@ -267,88 +264,22 @@ def case(request, pk):
     return _render_case(request, petition)
 
 
-def _to_due(day) -> datetime:
-    return day_end(day)
-
-
-def _act(action, petition, user, data, request):
-    """Run one workflow step from its bound form's cleaned data."""
-    common = {"by": user, "request": request}
-    if action == "assign":
-        return services.petition_assign(
-            petition=petition,
-            agency=data["agency"],
-            supporting=data["supporting"],
-            note=data["note"],
-            **common,
-        )
-    if action == "accept":
-        return services.petition_accept(petition=petition, assignee=data["assignee"], **common)
-    if action == "reply":
-        return services.petition_reply(petition=petition, text=data["text"], **common)
-    if action == "close":
-        return services.petition_close(petition=petition, note=data.get("note", ""), **common)
-    if action == "note":
-        return services.petition_add_note(petition=petition, text=data["text"], **common)
-    if action == "extension":
-        return services.petition_extension_request(
-            petition=petition,
-            reason=data["reason"],
-            new_due_at=_to_due(data["new_due_on"]),
-            **common,
-        )
-    if action == "transfer-request":
-        return services.petition_transfer_request(
-            petition=petition, reason=data["reason"], agency=data["agency"], **common
-        )
-    if action == "transfer":
-        return services.petition_transfer(
-            petition=petition, agency=data["agency"], reason=data["reason"], **common
-        )
-    if action == "not-handled":
-        return services.petition_mark_not_handled(
-            petition=petition, reason=data["reason"], note=data["note"], **common
-        )
-    if action == "merge":
-        target = selectors.petitions_for(user).filter(number=data["into"].strip()).first()
-        if target is None:
-            raise PetitionError({"into": _("No case has this number.")})
-        return services.petition_merge(petition=petition, into=target, note=data["note"], **common)
-    raise Http404
-
-
-SUCCESS = {
-    "assign": _("The case is assigned."),
-    "accept": _("The case has its handler."),
-    "reply": _("The reply is sent to the citizen."),
-    "close": _("The case is closed."),
-    "note": _("The note is added."),
-    "extension": _("The extension request is waiting for a supervisor."),
-    "transfer-request": _("The transfer request is waiting for the service centre."),
-    "transfer": _("The case is transferred and the petitioner is told."),
-    "not-handled": _("The case is registered as not handled."),
-    "merge": _("The case is merged."),
-}
-
-
 @login_required
 @require_POST
 @staff_required
 def case_action(request, pk, action):
     petition = _case_or_404(request, pk)
-    forms = _action_forms(request, petition)
-    if action not in forms:
+    step = steps.STEPS.get(action)
+    if step is None or not step.allowed(request.user, petition):
         raise PermissionDenied
-    form_class = type(forms[action])
-    kwargs = {"agency": petition.lead_agency} if form_class is AcceptForm else {}
-    form = form_class(request.POST, **kwargs)
+    form = _step_form(action, petition, request.POST)
     if form.is_valid():
         try:
-            _act(action, petition, request.user, form.cleaned_data, request)
+            step.run(petition, form.cleaned_data, by=request.user, request=request)
         except PetitionError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, str(SUCCESS[action]))
+            messages.success(request, str(step.success))
             return redirect("service_center:case", pk=petition.pk)
     return _render_case(request, petition, bound=(action, form), status=400)
 
@@ -374,21 +305,11 @@ def request_decide(request, pk, decision):
 
 
 def _decide(request, req, approve: bool, note: str) -> None:
-    petition = req.petition
-    if req.kind == PetitionRequest.Kind.EXTENSION:
-        if not permissions.can_decide_extension(request.user, petition):
-            raise PermissionDenied
-        services.petition_extension_decide(
-            extension=req, by=request.user, approve=approve, note=note, request=request
-        )
-        messages.success(request, _("The extension is decided."))
-        return
-    if not permissions.is_service_desk(request.user):
+    decision = steps.DECISIONS[req.kind]
+    if not decision.may(request.user, req.petition):
         raise PermissionDenied
-    services.petition_transfer_decide(
-        transfer=req, by=request.user, approve=approve, note=note, request=request
-    )
-    messages.success(request, _("The transfer request is decided."))
+    decision.run(req, by=request.user, approve=approve, note=note, request=request)
+    messages.success(request, str(decision.success))
 
 
 @login_required

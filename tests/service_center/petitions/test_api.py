@@ -141,3 +141,10 @@ def test_agency_staff_cannot_triage_or_record(staff_a, mine, category):
     client = api(staff_a)
     assert client.post(step(late, "not-handled"), {"reason": "no_content"}).status_code == 403
     assert client.post(LIST, {"channel": "counter"}).status_code == 403
+
+
+def test_detail_lists_the_steps_the_user_may_take(staff_a, mayor_office, mine):
+    late, _fresh = mine
+    body = api(staff_a).get(detail(late)).json()
+    assert body["allowed_steps"] == ["accept", "reply", "extension", "transfer-request", "note"]
+    assert api(mayor_office).get(detail(late)).json()["allowed_steps"] == []

@@ -14,6 +14,7 @@ the loopback's plain HTTP (a browser would have them over HTTPS).
 """
 
 import http.cookiejar
+import itertools
 import os
 import random
 import re
@@ -52,6 +53,13 @@ QUEUE_FILTERS = [
     {"status": "closed"},
 ]
 
+# The users stand behind the reverse proxy, as citizens and staff do in production (the server
+# runs with PROXY_COUNT=1): each sends the address the proxy would report, so the per-address
+# limits count each citizen, not the load generator. The documentation ranges (RFC 5737) are
+# only header text here: nothing is ever sent to them.
+_ADDRESSES = itertools.cycle(
+    f"{net}.{host}" for net in ("192.0.2", "198.51.100", "203.0.113") for host in range(1, 255)
+)
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _KEY = re.compile(r'name="idempotency_key" value="([^"]+)"')
 _CATEGORY = re.compile(r'<option value="(\d+)"')
@@ -97,6 +105,7 @@ class PortalUser(HttpUser):
         base = self.host.rstrip("/").replace("http://", "https://", 1)
         # The proxy's header, and the origin a browser sends with every form post.
         self.client.headers.update({"X-Forwarded-Proto": "https", "Origin": base})
+        self.client.headers["X-Forwarded-For"] = next(_ADDRESSES)
 
 
 class Citizen(PortalUser):
@@ -111,6 +120,8 @@ class Citizen(PortalUser):
 
     @task(2)
     def submit(self):
+        # Each filing is another citizen, from another address.
+        self.client.headers["X-Forwarded-For"] = next(_ADDRESSES)
         with self.client.get(PETITION_NEW, name="petition form", catch_response=True) as page:
             csrf, key = _field(_CSRF, page.text), _field(_KEY, page.text)
             categories = _CATEGORY.findall(page.text)
@@ -163,6 +174,7 @@ class Citizen(PortalUser):
 
     @task(3)
     def track(self):
+        self.client.headers["X-Forwarded-For"] = next(_ADDRESSES)
         if not self.mine:
             self.submit()
             return

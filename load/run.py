@@ -148,6 +148,8 @@ def _production_env(target: Target, *, broker: str, mail: Path, media: Path, por
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         # Plain HTTP on the loopback; the users send X-Forwarded-Proto as the TLS proxy would.
         "DJANGO_SECURE_SSL_REDIRECT": "false",
+        # Behind one proxy: the users send X-Forwarded-For as it would (load/locustfile.py).
+        "PROXY_COUNT": "1",
         "DATABASE_URL": target.url,
         "CELERY_BROKER_URL": broker,
         # Every email the worker sends is a file: "sent twice" is counted, not guessed.

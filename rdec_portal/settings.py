@@ -369,7 +369,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery. An empty CELERY_BROKER_URL runs every task in-process, so `make run` needs no Redis.
-# The worker-side semantics (late ack, prefetch 1, time limits, the beat schedule) are in celery.py.
+# The worker-side semantics (late ack, prefetch 1, time limits) are in celery.py; each periodic
+# task adds itself to the beat schedule (rdec_portal/periodic.py).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == ""
 _BROKER_TIMEOUT = env_int("CELERY_BROKER_TIMEOUT_SECONDS", 2)

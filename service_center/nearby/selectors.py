@@ -22,6 +22,7 @@ from service_center.petitions.models import (
     Petition,
     Status,
 )
+from service_center.petitions.privacy import PETITIONER_FIELDS
 
 # The IUGG mean Earth radius: within Kaohsiung the sphere is off by well under 0.5%.
 EARTH_RADIUS_M = 6_371_008.8
@@ -166,14 +167,6 @@ def candidates_in_box(category: Category, lat_min, lat_max, lon_min, lon_max):
         .annotate(followers=Count("followers"))
         .order_by("-received_at")[:MAX_CANDIDATES]
     )
-
-
-PETITIONER_FIELDS = (
-    "petitioner_name",
-    "petitioner_email",
-    "petitioner_phone",
-    "petitioner_address",
-)
 
 
 def _masked_subject(row: dict) -> str:

@@ -20,8 +20,8 @@ from rdec_portal.ratelimit import RateLimit
 from service_center.nearby import selectors, services
 from service_center.nearby.forms import FILE_ANYWAY, FollowForm, NearbyQueryForm
 from service_center.nearby.selectors import NearbyError
-from service_center.open311.privacy import petition_mask
 from service_center.petitions.models import Petition
+from service_center.petitions.privacy import petition_mask
 
 FOLLOWED_SESSION_KEY = "service_center_followed"
 # "Me too" answers allowed per address in the window: enough for a household behind one router.

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from service_center.open311.privacy import petition_mask
 from service_center.open311.selectors import open311_status
 from service_center.petitions.models import Category, NotHandledReason, Petition, Status, Topic
+from service_center.petitions.privacy import petition_mask
 from service_center.petitions.questions import LIST_TYPES, question_text, value_name
 
 _DATATYPE_DESCRIPTIONS = {

@@ -24,7 +24,6 @@ from rdec_portal.api import (
     router,
 )
 from rdec_portal.workflow.audit import audit_personal_data_view
-from service_center.open311.privacy import petition_mask
 from service_center.petitions import permissions, selectors, services, steps
 from service_center.petitions.models import (
     ADDRESS_MAX_LENGTH,
@@ -43,9 +42,7 @@ from service_center.petitions.models import (
     PetitionRequest,
     Status,
 )
-
-PERSONAL_FIELDS = ["petitioner_name", "petitioner_email", "petitioner_phone", "petitioner_address"]
-
+from service_center.petitions.privacy import PETITIONER_FIELDS, petition_mask
 
 # ---- output ------------------------------------------------------------------------------------
 
@@ -105,7 +102,7 @@ LIST_FIELDS = [
     "lead_agency__code",
     "district__code",
     # Read to mask the subject for who may not see the petitioner.
-    *PERSONAL_FIELDS,
+    *PETITIONER_FIELDS,
 ]
 
 
@@ -599,7 +596,7 @@ class PetitionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalGe
         show = permissions.can_see_personal_data(request.user, petition)
         if show:
             audit_personal_data_view(
-                actor=request.user, obj=petition, fields=PERSONAL_FIELDS, request=request
+                actor=request.user, obj=petition, fields=PETITIONER_FIELDS, request=request
             )
         context = {**self.get_serializer_context(), "show_personal": show}
         return Response(PetitionDetailSerializer(petition, context=context).data)

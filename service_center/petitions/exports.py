@@ -5,7 +5,7 @@ Times are ISO 8601 in Taipei time; `rdec_portal.exports` writes the file and aud
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from service_center.open311.privacy import petition_mask
+from service_center.petitions.privacy import petition_mask
 
 # A file for people to read and filter, not a database dump: the API pages the rest.
 MAX_ROWS = 20_000

@@ -16,8 +16,8 @@ from rdec_portal.cache_versions import bump_shared_version_on_commit, shared_ver
 from rdec_portal.due import due_state
 from rdec_portal.forms import ROCDateField
 from rdec_portal.templatetags.roc import roc_short
-from service_center.open311.privacy import petition_mask
 from service_center.petitions.models import Category, Channel, Petition, Status
+from service_center.petitions.privacy import petition_mask
 from service_center.petitions.selectors import SORTS, QueueFilters, filter_queue
 
 STATUS_CHOICES = [("open", _("Open (not yet replied)")), ("", _("All")), *Status.choices]

@@ -16,6 +16,7 @@ from service_center.petitions.models import (
     PetitionRequest,
     Status,
 )
+from service_center.petitions.privacy import PETITIONER_FIELDS
 
 # What a citizen holding the number and secret sees: never the personal-data fields.
 PUBLIC_FIELDS = (
@@ -100,13 +101,6 @@ QUEUE_ROW_FIELDS = (
     "category__name_en",
     "assignee__first_name",
     "assignee__last_name",
-)
-# Read only to mask the subject for a reader who may not see the petitioner.
-PETITIONER_FIELDS = (
-    "petitioner_name",
-    "petitioner_email",
-    "petitioner_phone",
-    "petitioner_address",
 )
 
 

@@ -23,7 +23,6 @@ from rdec_portal.guards import staff_required
 from rdec_portal.keyset import keyset_page
 from rdec_portal.workflow.audit import audit_personal_data_view
 from service_center.nearby import selectors as nearby_selectors
-from service_center.open311.privacy import petition_mask
 from service_center.petitions import exports, permissions, selectors, services, steps
 from service_center.petitions.catalogue_cache import catalogue_version
 from service_center.petitions.files import download_name
@@ -46,6 +45,7 @@ from service_center.petitions.models import (
     PetitionRequest,
     Status,
 )
+from service_center.petitions.privacy import PETITIONER_FIELDS, petition_mask
 from service_center.petitions.queue import (
     BulkAssignForm,
     QueueFilterSet,
@@ -56,7 +56,6 @@ from service_center.petitions.services import PetitionError
 from service_center.replies.picker import picker_for_case
 
 PAGE_SIZE = 50
-PERSONAL_FIELDS = ["petitioner_name", "petitioner_email", "petitioner_phone", "petitioner_address"]
 
 
 @login_required
@@ -229,7 +228,7 @@ def _render_case(request, petition, bound=None, status=200):
     show_personal = permissions.can_see_personal_data(request.user, petition)
     if show_personal:
         audit_personal_data_view(
-            actor=request.user, obj=petition, fields=PERSONAL_FIELDS, request=request
+            actor=request.user, obj=petition, fields=PETITIONER_FIELDS, request=request
         )
     # Who may not see the petitioner (supporting agencies, the mayor's office) does not see the
     # details typed into the subject or description either.

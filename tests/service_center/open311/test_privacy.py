@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from service_center.open311.privacy import MASK, mask_personal_data
 from service_center.petitions.models import Petition, Status
+from service_center.petitions.privacy import MASK, mask_personal_data
 from tests.service_center.factories import AssignedPetitionFactory
 from tests.service_center.open311.conftest import BASE, fetch_both
 

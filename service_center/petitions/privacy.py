@@ -6,7 +6,16 @@ a petition's own details are.
 
 from rdec_portal.masking import MASK, PersonalDataMask, mask_personal_data
 
-__all__ = ["MASK", "PersonalDataMask", "mask_personal_data", "petition_mask"]
+__all__ = ["MASK", "PETITIONER_FIELDS", "PersonalDataMask", "mask_personal_data", "petition_mask"]
+
+# A petition's personal data: what only its handlers see, what each staff view of it audits, and
+# what masking reads to recognise the petitioner's own details in the free text.
+PETITIONER_FIELDS = (
+    "petitioner_name",
+    "petitioner_email",
+    "petitioner_phone",
+    "petitioner_address",
+)
 
 
 def petition_mask(petition) -> PersonalDataMask:
